@@ -1,0 +1,56 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "tlsfloor",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "tlsfloord", targets: ["tlsfloord"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // C libraries, imported as they are plus a shim for the macros Swift cannot see.
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl",
+                       providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd",
+                       providers: [.apt(["libsystemd-dev"])]),
+
+        // Pure logic: no sockets in any of these.
+        .target(name: "Configuration", dependencies: [
+            .product(name: "TOMLKit", package: "TOMLKit"),
+        ]),
+        .target(name: "TLS", dependencies: ["COpenSSL", "Configuration"]),
+        .target(name: "Mail"),
+        .target(name: "ProxyProtocol"),
+        .target(name: "EventLog", dependencies: [
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "Systemd", dependencies: [
+            "CSystemd", "EventLog",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // The only module that owns file descriptors.
+        .target(name: "Net", dependencies: [
+            "COpenSSL", "Configuration", "TLS", "Mail", "ProxyProtocol", "EventLog", "Systemd",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        .executableTarget(name: "tlsfloord", dependencies: [
+            "Configuration", "TLS", "Net", "EventLog", "Systemd",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
+        .testTarget(name: "TLSTests", dependencies: ["TLS"]),
+        .testTarget(name: "MailTests", dependencies: ["Mail"]),
+        .testTarget(name: "ProxyProtocolTests", dependencies: ["ProxyProtocol"]),
+        .testTarget(name: "EventLogTests", dependencies: ["EventLog"]),
+        .testTarget(name: "SystemdTests", dependencies: ["Systemd", "EventLog"]),
+    ]
+)

@@ -1,0 +1,88 @@
+/// The contracts between the protocol logic in this module and the I/O layer
+/// (`Net`). Everything here is "sans-I/O": bytes in, actions out. Nothing in
+/// `Mail` ever touches a socket.
+
+/// What the plaintext phase of a STARTTLS session asks the I/O layer to do.
+public enum PreambleAction: Equatable, Sendable {
+    /// Send these bytes to the client in plaintext.
+    case send([UInt8])
+    /// The client asked for TLS and was told to go ahead (the go-ahead reply
+    /// comes as a `.send` just before). Start the TLS handshake now. Input
+    /// the client pipelined after the STARTTLS line has already been dropped
+    /// by the state machine; the I/O layer must not feed anything it holds
+    /// to the TLS engine.
+    case startTLS
+    /// End the session (after sending anything queued before).
+    case close(reason: String)
+}
+
+/// The plaintext conversation before TLS on a STARTTLS listener.
+public protocol StartTLSPreamble {
+    /// The greeting sent as soon as the client connects.
+    mutating func greeting() -> [UInt8]
+    /// Feeds bytes the client sent; returns what to do, in order.
+    mutating func receive(_ bytes: [UInt8]) -> [PreambleAction]
+}
+
+/// Outcome of feeding backend bytes to a `BackendGreetingConsumer`.
+public enum GreetingResult: Equatable, Sendable {
+    case needMore
+    /// The greeting was complete and positive; `leftover` holds bytes that
+    /// followed it (normally none) and must go to the client.
+    case accepted(leftover: [UInt8])
+    /// The backend refused the session (e.g. SMTP 421/554, IMAP BYE).
+    case refused(reason: String)
+}
+
+/// Swallows the backend's greeting when tlsfloord already greeted the client
+/// itself (STARTTLS listeners), so the client never sees two greetings.
+public protocol BackendGreetingConsumer {
+    mutating func receive(_ bytes: [UInt8]) -> GreetingResult
+}
+
+/// What an inspector decided about a chunk of relayed bytes.
+public struct Inspection: Equatable, Sendable {
+    /// Bytes to pass on in the direction they were travelling.
+    public var forward: [UInt8]
+    /// Bytes to send back to where they came from instead (e.g. a local
+    /// `503` to a client's STARTTLS after TLS). Empty for none.
+    public var answer: [UInt8]
+
+    public init(forward: [UInt8], answer: [UInt8] = []) {
+        self.forward = forward
+        self.answer = answer
+    }
+}
+
+/// Watches a relayed session while it still has something to learn or to
+/// rewrite (login name, SMTP EHLO capabilities). Once `isDone` is true the
+/// I/O layer stops calling it and relays bytes untouched.
+public protocol RelayInspector {
+    mutating func clientToBackend(_ bytes: [UInt8]) -> Inspection
+    mutating func backendToClient(_ bytes: [UInt8]) -> Inspection
+    var isDone: Bool { get }
+    /// What the inspector learned about the login, for the connection record.
+    var login: LoginObservation { get }
+}
+
+/// What tlsfloord saw of a login, never including a password.
+public struct LoginObservation: Equatable, Sendable {
+    public enum Result: String, Sendable {
+        case none, accepted, rejected
+    }
+    public var user: String?
+    public var mechanism: String?
+    public var result: Result
+    /// IMAP `ID` "name" and "version" when the client sent them.
+    public var clientName: String?
+    public var clientVersion: String?
+
+    public init(user: String? = nil, mechanism: String? = nil, result: Result = .none,
+                clientName: String? = nil, clientVersion: String? = nil) {
+        self.user = user
+        self.mechanism = mechanism
+        self.result = result
+        self.clientName = clientName
+        self.clientVersion = clientVersion
+    }
+}

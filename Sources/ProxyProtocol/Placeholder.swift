@@ -1,0 +1,1 @@
+// ProxyProtocol module: see docs/architecture.md

@@ -1,0 +1,1 @@
+// Systemd module: see docs/architecture.md

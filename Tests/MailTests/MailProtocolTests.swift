@@ -1,0 +1,7 @@
+import Testing
+@testable import Mail
+
+@Test func protocolNamesMatchConfigValues() {
+    #expect(MailProtocol(rawValue: "imap") == .imap)
+    #expect(MailProtocol(rawValue: "smtp") == .smtp)
+}

@@ -1,0 +1,4 @@
+import Testing
+@testable import ProxyProtocol
+
+@Test func moduleLinks() { #expect(Bool(true)) }

@@ -1,0 +1,4 @@
+import Testing
+@testable import Systemd
+
+@Test func moduleLinks() { #expect(Bool(true)) }
