@@ -1,0 +1,137 @@
+"""Fixtures for the real-peer integration tests of tlsfloord.
+
+Session-scoped: a temp root, certificates, one Dovecot + Postfix stack.
+Per test: `start_tlsfloord(listeners, **sections)` runs the real binary and, at
+teardown, stops it with SIGTERM and requires exit status 0.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import pathlib
+import shutil
+import socket
+import tempfile
+
+import pytest
+
+from certs import make_certificate
+from daemon import Daemon, Listener, binary_path, render_config
+from stack import MailStack
+
+MARKERS = {
+    "backends": "checks the Dovecot/Postfix test backends themselves, without tlsfloord",
+    "core": "issue 3: implicit TLS, TLS floor, relay, logging, CLI",
+    "starttls": "issue 4: STARTTLS listeners",
+    "scan": "external TLS scanners (sslyze)",
+}
+
+
+def pytest_configure(config):
+    for name, description in MARKERS.items():
+        config.addinivalue_line("markers", f"{name}: {description}")
+    # No test may hang the suite on a silent peer.
+    socket.setdefaulttimeout(30)
+
+
+@pytest.fixture(scope="session")
+def work_root():
+    # Not pytest's tmp dir: that one is 0700 and Dovecot/Postfix workers (uid mail,
+    # postfix) must traverse the path to the maildirs and sockets.
+    root = pathlib.Path(tempfile.mkdtemp(prefix="tlsfloor-it-"))
+    root.chmod(0o755)
+    yield root
+    if not os.environ.get("TLSFLOOR_KEEP_TMP"):
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def certificate(work_root):
+    """ECDSA P-256 server certificate for localhost/127.0.0.1/::1."""
+    return make_certificate(work_root / "certs", "ecdsa", "ecdsa")
+
+
+@pytest.fixture(scope="session")
+def rsa_certificate(work_root):
+    """RSA-2048 server certificate for localhost/127.0.0.1/::1."""
+    return make_certificate(work_root / "certs", "rsa", "rsa")
+
+
+@pytest.fixture(scope="session")
+def mail_stack(work_root):
+    """Real Dovecot (IMAP/POP3) + Postfix (SMTP, SASL via Dovecot) on loopback."""
+    stack = MailStack(work_root / "backends").start()
+    yield stack
+    stack.stop()
+
+
+@pytest.fixture(scope="session")
+def tlsfloord_binary():
+    path = binary_path()
+    if not (path.is_file() and os.access(path, os.X_OK)):
+        pytest.fail(f"tlsfloord binary not found at {path} (build it, or set TLSFLOORD)")
+    return path
+
+
+@pytest.fixture
+def start_tlsfloord(tmp_path, certificate, tlsfloord_binary):
+    """Factory: start_tlsfloord(listeners, tls={...}, limits={...}, ...) -> ready Daemon.
+
+    Every daemon still running at the end of the test gets SIGTERM and must exit 0.
+    """
+    daemons: list[Daemon] = []
+
+    def start(listeners, *, cert=None, env=None, ready=True, **sections) -> Daemon:
+        cert = cert or certificate
+        config = tmp_path / f"tlsfloor-{len(daemons)}.toml"
+        config.write_text(render_config(certificate=cert.certificate, private_key=cert.private_key,
+                                        listeners=listeners, **sections))
+        daemon = Daemon(config, list(listeners), binary=tlsfloord_binary, env=env)
+        daemons.append(daemon)
+        return daemon.wait_ready() if ready else daemon
+
+    yield start
+    failures = []
+    for daemon in daemons:
+        if daemon.process.returncode is None:
+            code = daemon.stop()
+            if code != 0:
+                failures.append(f"tlsfloord exited {code} after SIGTERM; log:\n{daemon.log_text()}")
+    if failures:
+        pytest.fail("\n".join(failures))
+
+
+@dataclasses.dataclass
+class Proxy:
+    """A running tlsfloord with one listener per mail protocol in front of `mail_stack`."""
+
+    daemon: Daemon
+    listeners: dict[str, Listener]
+
+    def port(self, protocol: str) -> int:
+        return self.listeners[protocol].port
+
+
+def mail_listeners(stack: MailStack, tls: str, **extra) -> dict[str, Listener]:
+    """imap/pop3/smtp listeners on free loopback ports relaying to the real backends."""
+    prefix = "" if tls == "implicit" else "starttls-"
+    return {
+        "imap": Listener.on_free_port(f"{prefix}imap", "imap", tls, f"127.0.0.1:{stack.ports.imap}", **extra),
+        "pop3": Listener.on_free_port(f"{prefix}pop3", "pop3", tls, f"127.0.0.1:{stack.ports.pop3}", **extra),
+        "smtp": Listener.on_free_port(f"{prefix}smtp", "smtp", tls, f"127.0.0.1:{stack.ports.smtp}", **extra),
+    }
+
+
+@pytest.fixture
+def implicit_proxy(start_tlsfloord, mail_stack) -> Proxy:
+    """tlsfloord with implicit-TLS imap/pop3/smtp listeners (IMAPS/POP3S/SMTPS)."""
+    listeners = mail_listeners(mail_stack, "implicit")
+    return Proxy(start_tlsfloord(listeners.values()), listeners)
+
+
+@pytest.fixture
+def starttls_proxy(start_tlsfloord, mail_stack) -> Proxy:
+    """tlsfloord with STARTTLS imap/pop3/smtp listeners."""
+    listeners = mail_listeners(mail_stack, "starttls")
+    return Proxy(start_tlsfloord(listeners.values()), listeners)
