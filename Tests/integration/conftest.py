@@ -13,9 +13,11 @@ import pathlib
 import shutil
 import socket
 import tempfile
+import time
 
 import pytest
 
+from backends import ByteExactBackend
 from certs import make_certificate
 from daemon import Daemon, Listener, binary_path, render_config
 from stack import MailStack
@@ -135,3 +137,50 @@ def starttls_proxy(start_tlsfloord, mail_stack) -> Proxy:
     """tlsfloord with STARTTLS imap/pop3/smtp listeners."""
     listeners = mail_listeners(mail_stack, "starttls")
     return Proxy(start_tlsfloord(listeners.values()), listeners)
+
+
+@pytest.fixture
+def byte_backend():
+    """Factory: byte_backend(payload, mode="concurrent") -> ByteExactBackend, closed at teardown."""
+    started = []
+
+    def make(payload: bytes, mode: str = "concurrent") -> ByteExactBackend:
+        backend = ByteExactBackend(payload, mode)
+        started.append(backend)
+        return backend
+
+    yield make
+    for backend in started:
+        backend.close()
+
+
+class BackendLog:
+    """What a real backend logged after this object was made.
+
+    Dovecot logs every connection to a login port (even a bare connect) when it
+    ends; Postfix logs "connect from" when smtpd accepts one.
+    """
+
+    MARKERS = {"imap": "imap-login:", "pop3": "pop3-login:", "smtp": " connect from "}
+
+    def __init__(self, protocol: str, read):
+        self.protocol = protocol
+        self._read = read
+        self._offset = len(read())
+
+    def new_text(self) -> str:
+        return self._read()[self._offset:]
+
+    def connections_seen(self, settle: float = 1.0) -> int:
+        """Connections logged so far, after waiting `settle` seconds for late log lines."""
+        time.sleep(settle)
+        return self.new_text().count(self.MARKERS[self.protocol])
+
+
+@pytest.fixture
+def backend_log(mail_stack):
+    """backend_log("imap"|"pop3"|"smtp") -> BackendLog of the backend serving that protocol."""
+    def watch(protocol: str) -> BackendLog:
+        source = mail_stack.postfix if protocol == "smtp" else mail_stack.dovecot
+        return BackendLog(protocol, source.log_text)
+    return watch
