@@ -21,6 +21,7 @@ let package = Package(
 
         // Pure logic: no sockets in any of these.
         .target(name: "Configuration", dependencies: [
+            "Mail",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         .target(name: "TLS", dependencies: ["COpenSSL", "Configuration"]),
