@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "tlsfloor",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "tlsfloord", targets: ["tlsfloord"]),
     ],
@@ -18,9 +18,11 @@ let package = Package(
                        providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd",
                        providers: [.apt(["libsystemd-dev"])]),
+        .systemLibrary(name: "CSocket"),
 
         // Pure logic: no sockets in any of these.
         .target(name: "Configuration", dependencies: [
+            "Mail",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         .target(name: "TLS", dependencies: ["COpenSSL", "Configuration"]),
@@ -36,7 +38,7 @@ let package = Package(
 
         // The only module that owns file descriptors.
         .target(name: "Net", dependencies: [
-            "COpenSSL", "Configuration", "TLS", "Mail", "ProxyProtocol", "EventLog", "Systemd",
+            "COpenSSL", "CSocket", "Configuration", "TLS", "Mail", "ProxyProtocol", "EventLog", "Systemd",
             .product(name: "Logging", package: "swift-log"),
         ]),
 

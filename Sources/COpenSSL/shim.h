@@ -47,7 +47,6 @@ static inline long tlsfloor_SSL_get_extms_support(SSL *ssl) {
 static const uint64_t tlsfloor_SSL_OP_NO_COMPRESSION = SSL_OP_NO_COMPRESSION;
 static const uint64_t tlsfloor_SSL_OP_NO_RENEGOTIATION = SSL_OP_NO_RENEGOTIATION;
 static const uint64_t tlsfloor_SSL_OP_CIPHER_SERVER_PREFERENCE = SSL_OP_CIPHER_SERVER_PREFERENCE;
-static const uint64_t tlsfloor_SSL_OP_NO_CLIENT_RENEGOTIATION = SSL_OP_NO_CLIENT_RENEGOTIATION;
 static const uint64_t tlsfloor_SSL_OP_IGNORE_UNEXPECTED_EOF = SSL_OP_IGNORE_UNEXPECTED_EOF;
 static const uint64_t tlsfloor_SSL_OP_NO_TICKET = SSL_OP_NO_TICKET;
 static const uint64_t tlsfloor_SSL_OP_PRIORITIZE_CHACHA = SSL_OP_PRIORITIZE_CHACHA;

@@ -1,0 +1,214 @@
+import Foundation
+import Mail
+import TOMLKit
+
+extension Configuration {
+    /// Reads and validates the file at `path`. Touches no socket; does not
+    /// load certificates (the TLS module checks those).
+    public static func load(path: String) throws -> Configuration {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigurationError(file: path, key: "", reason: "cannot read file: \(Self.readFailure(path))")
+        }
+        return try parse(text, file: path)
+    }
+
+    /// Parses configuration text; `file` names it in errors.
+    public static func parse(_ text: String, file: String) throws -> Configuration {
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ConfigurationError(file: file, key: "",
+                                     reason: "TOML syntax error at line \(error.source.begin.line), column \(error.source.begin.column): \(error.description)")
+        }
+        var root = TOMLReader(file: file, path: "", table: table)
+        let server = try parseServer(root.table("server"), file: file)
+        let tls = try parseTLS(root.table("tls"), file: file)
+        let limits = try parseLimits(root.table("limits"))
+        let log = try parseLog(root.table("log"))
+        let legacy = try parseLegacy(root.table("legacy"), inheriting: LegacyPolicySettings())
+        let listenerTables = try root.tables("listener")
+        try root.rejectUnknownKeys()
+
+        guard !listenerTables.isEmpty else {
+            throw ConfigurationError(file: file, key: "listener", reason: "at least one [[listener]] is required")
+        }
+        var listeners: [ListenerConfiguration] = []
+        for var reader in listenerTables {
+            let listener = try parseListener(&reader, tls: tls, server: server, legacy: legacy)
+            try reader.rejectUnknownKeys()
+            if listeners.contains(where: { $0.name == listener.name }) {
+                throw reader.error("name", "listener name \"\(listener.name)\" is used twice")
+            }
+            if listeners.contains(where: { $0.listen == listener.listen }) {
+                throw reader.error("listen", "address \(listener.listen) is used by another listener")
+            }
+            listeners.append(listener)
+        }
+        return Configuration(path: file, server: server, tls: tls, limits: limits, log: log,
+                             legacy: legacy, listeners: listeners)
+    }
+
+    private static func parseServer(_ reader: TOMLReader?, file: String) throws -> ServerSettings {
+        var server = ServerSettings(hostname: localHostName())
+        guard var reader else { return server }
+        if let hostname = try reader.string("hostname") {
+            guard isValidHostname(hostname) else { throw reader.error("hostname", "\"\(hostname)\" is not a valid host name") }
+            server.hostname = hostname
+        }
+        if let threads = try reader.int("threads") {
+            guard (0...256).contains(threads) else { throw reader.error("threads", "must be between 0 (one per core) and 256") }
+            server.threads = threads
+        }
+        try reader.rejectUnknownKeys()
+        return server
+    }
+
+    private static func parseTLS(_ reader: TOMLReader?, file: String) throws -> TLSSettings {
+        guard var reader else {
+            throw ConfigurationError(file: file, key: "tls", reason: "the [tls] table with certificate and private_key is required")
+        }
+        var tls = TLSSettings(certificate: try reader.requiredString("certificate"),
+                              privateKey: try reader.requiredString("private_key"))
+        tls.minVersion = try reader.enumeration("min_version", TLSFloor.self, allowed: [.tls12, .tls13]) ?? tls.minVersion
+        tls.ciphers = try nonEmpty(reader.string("ciphers"), "ciphers", reader) ?? tls.ciphers
+        tls.ciphersuites = try nonEmpty(reader.string("ciphersuites"), "ciphersuites", reader) ?? tls.ciphersuites
+        tls.groups = try nonEmpty(reader.string("groups"), "groups", reader) ?? tls.groups
+        tls.sessionTickets = try reader.bool("session_tickets") ?? tls.sessionTickets
+        try reader.rejectUnknownKeys()
+        return tls
+    }
+
+    private static func parseLimits(_ reader: TOMLReader?) throws -> Limits {
+        var limits = Limits()
+        guard var reader else { return limits }
+        if let max = try reader.int("max_connections") {
+            guard max > 0 else { throw reader.error("max_connections", "must be at least 1") }
+            limits.maxConnections = max
+        }
+        limits.handshakeTimeout = try positive(reader.duration("handshake_timeout"), "handshake_timeout", reader) ?? limits.handshakeTimeout
+        limits.idleTimeout = try positive(reader.duration("idle_timeout"), "idle_timeout", reader) ?? limits.idleTimeout
+        limits.backendConnectTimeout = try positive(reader.duration("backend_connect_timeout"), "backend_connect_timeout", reader)
+            ?? limits.backendConnectTimeout
+        limits.shutdownGrace = try reader.duration("shutdown_grace") ?? limits.shutdownGrace
+        if let size = try reader.byteSize("buffer_limit") {
+            guard size >= 16 * 1024 else { throw reader.error("buffer_limit", "must be at least 16KiB (one TLS record)") }
+            limits.bufferLimit = size
+        }
+        try reader.rejectUnknownKeys()
+        return limits
+    }
+
+    private static func parseLog(_ reader: TOMLReader?) throws -> LogSettings {
+        var log = LogSettings()
+        guard var reader else { return log }
+        log.target = try reader.enumeration("target", LogSettings.Target.self, allowed: [.auto, .stderr, .journal]) ?? log.target
+        log.level = try reader.enumeration("level", LogSettings.Level.self,
+                                           allowed: [.debug, .info, .notice, .warning, .error]) ?? log.level
+        try reader.rejectUnknownKeys()
+        return log
+    }
+
+    private static func parseLegacy(_ reader: TOMLReader?, inheriting base: LegacyPolicySettings) throws -> LegacyPolicySettings {
+        var legacy = base
+        guard var reader else { return legacy }
+        legacy.action = try reader.enumeration("action", LegacyPolicySettings.Action.self,
+                                               allowed: [.reject, .explain, .allow]) ?? legacy.action
+        if let value = reader.raw("enforce_after") {
+            legacy.enforceAfter = try parseInstant(value, reader)
+        }
+        if let message = try reader.string("message") {
+            guard !message.isEmpty, message.count <= 400 else { throw reader.error("message", "must be 1 to 400 characters") }
+            guard !message.contains(where: { $0.isNewline }) else { throw reader.error("message", "must be a single line") }
+            guard message.allSatisfy({ $0.isASCII }) else {
+                throw reader.error("message", "must be ASCII: IMAP, POP3 and SMTP replies are 7-bit text")
+            }
+            legacy.message = message
+        }
+        try reader.rejectUnknownKeys()
+        return legacy
+    }
+
+    private static func parseListener(_ reader: inout TOMLReader, tls: TLSSettings, server: ServerSettings,
+                                      legacy: LegacyPolicySettings) throws -> ListenerConfiguration {
+        let name = try reader.requiredString("name")
+        guard !name.isEmpty, name.count <= 64, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
+            throw reader.error("name", "\"\(name)\" must be 1 to 64 letters, digits, '-' or '_'")
+        }
+        guard let proto = try reader.enumeration("protocol", MailProtocol.self, allowed: MailProtocol.allCases) else {
+            throw reader.error("protocol", "required key is missing (imap, pop3 or smtp)")
+        }
+        let mode = try reader.enumeration("tls", ListenerConfiguration.TLSMode.self, allowed: [.implicit, .starttls]) ?? .implicit
+        let listenText = try reader.requiredString("listen")
+        guard let listen = Endpoint(listenText) else {
+            throw reader.error("listen", "\"\(listenText)\" is not an address (use \"127.0.0.1:993\", \"[::]:993\" or \"unix:/path\")")
+        }
+        guard let backendTexts = try reader.strings("backend"), !backendTexts.isEmpty else {
+            throw reader.error("backend", "required key is missing")
+        }
+        let backends = try backendTexts.map { text in
+            guard let endpoint = Endpoint(text) else {
+                throw reader.error("backend", "\"\(text)\" is not an address (use \"127.0.0.1:143\" or \"unix:/path\")")
+            }
+            return endpoint
+        }
+        var hostname = server.hostname
+        if let override = try reader.string("hostname") {
+            guard isValidHostname(override) else { throw reader.error("hostname", "\"\(override)\" is not a valid host name") }
+            hostname = override
+        }
+        var listener = ListenerConfiguration(
+            name: name, protocol: proto, tls: mode, listen: listen, backends: backends,
+            minVersion: try reader.enumeration("min_version", TLSFloor.self, allowed: [.tls12, .tls13]) ?? tls.minVersion,
+            hostname: hostname,
+            legacy: try parseLegacy(reader.table("legacy"), inheriting: legacy))
+        listener.proxyProtocol = try reader.enumeration("proxy_protocol", ListenerConfiguration.ProxyProtocolVersion.self,
+                                                        allowed: [.off, .v1, .v2]) ?? .off
+        listener.acceptProxyProtocol = try reader.bool("accept_proxy_protocol") ?? false
+        listener.trustedProxies = try reader.strings("trusted_proxies") ?? []
+        if listener.acceptProxyProtocol && listener.trustedProxies.isEmpty {
+            throw reader.error("trusted_proxies", "accept_proxy_protocol = true needs the addresses of the trusted fronts")
+        }
+        return listener
+    }
+
+    // MARK: - Small validators
+
+    private static func nonEmpty(_ value: String?, _ key: String, _ reader: TOMLReader) throws -> String? {
+        if let value, value.trimmingCharacters(in: .whitespaces).isEmpty { throw reader.error(key, "must not be empty") }
+        return value
+    }
+
+    private static func positive(_ value: Duration?, _ key: String, _ reader: TOMLReader) throws -> Duration? {
+        if let value, value <= .zero { throw reader.error(key, "must be longer than zero") }
+        return value
+    }
+
+    private static func parseInstant(_ value: TOMLValue, _ reader: TOMLReader) throws -> Date {
+        if let dateTime = value.dateTime, dateTime.offset != nil, let date = dateTime.fDate { return date }
+        if let text = value.string, let date = ISO8601DateFormatter().date(from: text) { return date }
+        throw reader.error("enforce_after", "expected an RFC 3339 instant with time zone, e.g. \"2023-09-30T00:00:00Z\"")
+    }
+
+    static func isValidHostname(_ name: String) -> Bool {
+        guard !name.isEmpty, name.utf8.count <= 253 else { return false }
+        return name.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { label in
+            !label.isEmpty && label.count <= 63 && !label.hasPrefix("-") && !label.hasSuffix("-")
+                && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+        }
+    }
+
+    private static func localHostName() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
+        let name = String(cString: buffer)
+        return isValidHostname(name) ? name : "localhost"
+    }
+
+    private static func readFailure(_ path: String) -> String {
+        FileManager.default.fileExists(atPath: path) ? "permission denied or not UTF-8" : "no such file"
+    }
+}

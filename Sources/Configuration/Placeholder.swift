@@ -1,1 +1,0 @@
-// Configuration module: see docs/architecture.md

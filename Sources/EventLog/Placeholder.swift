@@ -1,1 +1,0 @@
-// EventLog module: see docs/architecture.md

@@ -1,0 +1,59 @@
+import Foundation
+import Logging
+
+/// swift-log handler writing one `key=value` line per record to stderr:
+/// `ts=… level=… event=… … msg="…"`. Each line goes out in one write(2),
+/// so lines from different threads never interleave.
+public struct StderrLogHandler: LogHandler {
+    public var metadata: Logger.Metadata = [:]
+    public var logLevel: Logger.Level
+    private let fd: Int32
+
+    public init(level: Logger.Level, fd: Int32 = STDERR_FILENO) {
+        self.logLevel = level
+        self.fd = fd
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        let line = Self.line(level: event.level, message: event.message.description,
+                             metadata: metadata.merging(event.metadata ?? [:]) { $1 }, date: Date())
+        var bytes = Array(line.utf8)
+        bytes.append(0x0A)
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 && errno == EINTR { continue }
+                guard written > 0 else { return }
+                offset += written
+            }
+        }
+    }
+
+    /// The formatted line without its newline (exposed for tests).
+    public static func line(level: Logger.Level, message: String, metadata: Logger.Metadata, date: Date) -> String {
+        var fields: [(key: String, value: String)] = [("ts", timestamp(date)), ("level", level.rawValue)]
+        for key in KeyValueFormatter.leadingKeys {
+            if let value = metadata[key] { fields.append((key, "\(value)")) }
+        }
+        for key in metadata.keys.sorted() where !KeyValueFormatter.leadingKeys.contains(key) {
+            fields.append((key, "\(metadata[key]!)"))
+        }
+        fields.append(("msg", message))
+        return KeyValueFormatter.format(fields)
+    }
+
+    private static func timestamp(_ date: Date) -> String {
+        var time = time_t(date.timeIntervalSince1970)
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        let millis = Int(date.timeIntervalSince1970 * 1000) % 1000
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
+                      parts.tm_hour, parts.tm_min, parts.tm_sec, millis)
+    }
+}

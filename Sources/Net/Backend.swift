@@ -1,0 +1,39 @@
+import Configuration
+import Dispatch
+import Synchronization
+
+/// A backend mail server and its recent health. A backend that refused or
+/// timed out is skipped for a short while so that every client does not
+/// pay the connect timeout again; if all are marked down they are tried
+/// anyway — a stale mark must never make things worse.
+final class Backend: Sendable {
+    let endpoint: Endpoint
+    let addresses: [SocketAddress]
+    /// Uptime in ms until which this backend counts as down.
+    private let downUntil = Atomic<UInt64>(0)
+
+    static let markDownPeriodMilliseconds: UInt64 = 10_000
+
+    init(endpoint: Endpoint) throws {
+        self.endpoint = endpoint
+        self.addresses = try SocketAddress.resolve(endpoint, passive: false)
+    }
+
+    func isMarkedDown(now: UInt64) -> Bool { downUntil.load(ordering: .relaxed) > now }
+
+    func markDown(now: UInt64) { downUntil.store(now + Self.markDownPeriodMilliseconds, ordering: .relaxed) }
+
+    func markUp() {
+        if downUntil.load(ordering: .relaxed) != 0 { downUntil.store(0, ordering: .relaxed) }
+    }
+
+    /// The order to try backends in: healthy ones first, in configured order.
+    static func attemptOrder(_ backends: [Backend], now: UInt64) -> [Backend] {
+        backends.filter { !$0.isMarkedDown(now: now) } + backends.filter { $0.isMarkedDown(now: now) }
+    }
+}
+
+/// Milliseconds since boot; the clock for timeouts and mark-downs.
+func monotonicMilliseconds() -> UInt64 {
+    DispatchTime.now().uptimeNanoseconds / 1_000_000
+}

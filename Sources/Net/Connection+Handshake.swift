@@ -1,0 +1,61 @@
+import EventLog
+import TLS
+
+/// The TLS handshake, and what follows from the version policy's decision.
+extension Connection {
+    func startHandshake() {
+        do {
+            tls = try TLSSession(context: runtime.tls, fd: client.fd, policy: runtime.policy)
+        } catch {
+            end(.handshakeFailed, error: "\(error)")
+            return
+        }
+        phase = .handshaking
+        continueHandshake()
+    }
+
+    func continueHandshake() {
+        guard let tls else { return }
+        switch tls.handshake() {
+        case .done:
+            handshakeCompleted(tls)
+        case .wantRead:
+            upstream = .clientReadable
+        case .wantWrite:
+            upstream = .clientWritable
+        case .closed:
+            fillOfferFields()
+            end(.handshakeFailed, error: "client closed during the handshake")
+        case .failed(let failure):
+            fillOfferFields()
+            end(failure.kind == .versionRefused ? .tlsVersionRefused : .handshakeFailed, error: failure.detail)
+        }
+    }
+
+    /// Copies what the ClientHello offered into the record (refused
+    /// clients are logged with what they offered).
+    func fillOfferFields() {
+        guard let offer = tls?.offer else { return }
+        record.offeredVersion = tlsVersionName(offer.highestVersion)
+        record.offeredCiphers = offer.cipherCount
+        record.serverName = offer.serverName
+        record.alpn = offer.alpn.isEmpty ? nil : offer.alpn.joined(separator: ",")
+        record.legacy = offer.highestVersion < runtime.policy.floor
+    }
+
+    private func handshakeCompleted(_ tls: TLSSession) {
+        fillOfferFields()
+        record.tlsVersion = tls.protocolVersion
+        record.cipher = tls.cipher
+        record.serverName = tls.serverName
+        record.resumed = tls.wasResumed
+        lastActivity = worker.now
+        deadline = nil
+        switch tls.decision {
+        case .explain(let message):
+            startRefusal(message: message)
+        case .accept, .allowLegacy, .reject, nil:
+            connectBackend()
+        }
+    }
+}
