@@ -91,7 +91,11 @@ class TLSStream:
             except ssl.SSLWantReadError:
                 self._flush()
                 if not self._fill():
-                    self.tls.do_handshake()  # raises the proper EOF/alert error
+                    try:
+                        self.tls.do_handshake()  # raises the alert or EOF error, if the engine has one
+                    except ssl.SSLWantReadError:
+                        pass
+                    raise ConnectionError("peer closed the connection during the TLS handshake")
 
     @property
     def version(self) -> str | None:
@@ -115,7 +119,8 @@ class TLSStream:
             except ssl.SSLWantReadError:
                 self._flush()
                 if not self._fill():
-                    continue  # the engine now reports EOF or the alert
+                    self.peer_closed = True  # TCP EOF without close_notify
+                    return b""
             except (ssl.SSLZeroReturnError, ssl.SSLEOFError):
                 self.peer_closed = True
                 return b""

@@ -96,46 +96,48 @@ def start_tlsfloord(tmp_path, certificate, tlsfloord_binary):
     yield start
     failures = []
     for daemon in daemons:
-        if daemon.process.returncode is None:
-            code = daemon.stop()
+        if not daemon.exit_status_seen:  # tests that stop it themselves assert the status
+            code = daemon.stop()  # also collects a daemon that died during the test
             if code != 0:
-                failures.append(f"tlsfloord exited {code} after SIGTERM; log:\n{daemon.log_text()}")
+                failures.append(f"tlsfloord exited {code} at teardown (SIGTERM; -13 = died of SIGPIPE "
+                                f"earlier); log:\n{daemon.log_tail()}")
     if failures:
         pytest.fail("\n".join(failures))
 
 
 @dataclasses.dataclass
 class Proxy:
-    """A running tlsfloord with one listener per mail protocol in front of `mail_stack`."""
+    """A running tlsfloord in front of `mail_stack`; listeners keyed by listener name."""
 
     daemon: Daemon
     listeners: dict[str, Listener]
 
-    def port(self, protocol: str) -> int:
-        return self.listeners[protocol].port
+    def port(self, name: str) -> int:
+        return self.listeners[name].port
 
 
 def mail_listeners(stack: MailStack, tls: str, **extra) -> dict[str, Listener]:
-    """imap/pop3/smtp listeners on free loopback ports relaying to the real backends."""
+    """imap/pop3/smtp listeners on free loopback ports relaying to the real backends.
+    Implicit ones are named after the protocol, STARTTLS ones "starttls-<protocol>"."""
     prefix = "" if tls == "implicit" else "starttls-"
-    return {
-        "imap": Listener.on_free_port(f"{prefix}imap", "imap", tls, f"127.0.0.1:{stack.ports.imap}", **extra),
-        "pop3": Listener.on_free_port(f"{prefix}pop3", "pop3", tls, f"127.0.0.1:{stack.ports.pop3}", **extra),
-        "smtp": Listener.on_free_port(f"{prefix}smtp", "smtp", tls, f"127.0.0.1:{stack.ports.smtp}", **extra),
-    }
+    backends = {"imap": stack.ports.imap, "pop3": stack.ports.pop3, "smtp": stack.ports.smtp}
+    return {prefix + protocol: Listener.on_free_port(prefix + protocol, protocol, tls, f"127.0.0.1:{port}",
+                                                     **extra)
+            for protocol, port in backends.items()}
 
 
 @pytest.fixture
 def implicit_proxy(start_tlsfloord, mail_stack) -> Proxy:
-    """tlsfloord with implicit-TLS imap/pop3/smtp listeners (IMAPS/POP3S/SMTPS)."""
+    """tlsfloord with implicit-TLS listeners "imap", "pop3", "smtp" (IMAPS/POP3S/SMTPS)."""
     listeners = mail_listeners(mail_stack, "implicit")
     return Proxy(start_tlsfloord(listeners.values()), listeners)
 
 
 @pytest.fixture
 def starttls_proxy(start_tlsfloord, mail_stack) -> Proxy:
-    """tlsfloord with STARTTLS imap/pop3/smtp listeners."""
-    listeners = mail_listeners(mail_stack, "starttls")
+    """tlsfloord with STARTTLS listeners "starttls-imap", "starttls-pop3", "starttls-smtp",
+    plus the implicit ones (to read back mail over IMAPS)."""
+    listeners = {**mail_listeners(mail_stack, "starttls"), **mail_listeners(mail_stack, "implicit")}
     return Proxy(start_tlsfloord(listeners.values()), listeners)
 
 

@@ -163,7 +163,7 @@ def parse_record(line: str) -> dict[str, str]:
 
 # ---------------------------------------------------------------- the process
 
-def _listening_ports() -> set[int]:
+def listening_ports() -> set[int]:
     ports = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
@@ -186,6 +186,7 @@ class Daemon:
         self.listeners = listeners
         self.binary = binary or binary_path()
         self.lines: list[str] = []
+        self.exit_status_seen = False  # set once a caller has received the exit status
         self._lines_changed = threading.Condition()
         self.process = subprocess.Popen(
             [str(self.binary), "run", "--config", str(config_file)],
@@ -232,7 +233,7 @@ class Daemon:
                 if remaining <= 0:
                     raise AssertionError(
                         f"expected {count} log record(s) matching {match} within {timeout} s, "
-                        f"got {len(found)}; log:\n" + self.log_text())
+                        f"got {len(found)}; log:\n" + self.log_tail())
                 self._lines_changed.wait(min(remaining, 0.2))
 
     def connection_record(self, timeout: float = 10, **match: str) -> dict[str, str]:
@@ -247,6 +248,13 @@ class Daemon:
         with self._lines_changed:
             return "\n".join(self.lines)
 
+    def log_tail(self, lines: int = 30) -> str:
+        """The last lines of the log, for failure messages."""
+        with self._lines_changed:
+            tail = self.lines[-lines:]
+            skipped = len(self.lines) - len(tail)
+        return (f"[{skipped} earlier lines]\n" if skipped else "") + "\n".join(tail)
+
     # -- lifecycle
 
     def wait_ready(self, timeout: float = 20) -> "Daemon":
@@ -259,12 +267,12 @@ class Daemon:
                 raise RuntimeError(f"tlsfloord exited with {self.process.returncode} before it was "
                                    f"ready; config {self.config_file}; output:\n{self.log_text()}")
             listening = {record.get("listener") for record in self.records(event="listening")}
-            ports_up = {listener.port for listener in self.listeners} <= _listening_ports()
+            ports_up = {listener.port for listener in self.listeners} <= listening_ports()
             if listening >= {listener.name for listener in self.listeners} and ports_up:
                 return self
             if time.monotonic() > deadline:
                 self.process.kill()
-                raise TimeoutError(f"tlsfloord not ready within {timeout} s; output:\n{self.log_text()}")
+                raise TimeoutError(f"tlsfloord not ready within {timeout} s; output:\n{self.log_tail()}")
             time.sleep(0.05)
 
     def send_signal(self, signum: int = signal.SIGTERM) -> None:
@@ -276,9 +284,10 @@ class Daemon:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
-            raise AssertionError(f"tlsfloord did not exit within {timeout} s; log:\n{self.log_text()}")
+            raise AssertionError(f"tlsfloord did not exit within {timeout} s; log:\n{self.log_tail()}")
         for reader in self._readers:
             reader.join(timeout=5)
+        self.exit_status_seen = True
         return code
 
     def stop(self, signum: int = signal.SIGTERM, timeout: float = 15) -> int:

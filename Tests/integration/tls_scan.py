@@ -42,7 +42,9 @@ def accepted_cipher_suites(port: int, starttls: str | None = None) -> dict[str, 
     accepted = {}
     for version, command in SUITE_SCANS.items():
         attempt = getattr(result.scan_result, command.value)
-        assert attempt.status == ScanCommandAttemptStatusEnum.COMPLETED, (version, attempt.error_trace)
+        assert attempt.status == ScanCommandAttemptStatusEnum.COMPLETED, (
+            f"sslyze {version} scan did not complete: {attempt.error_reason}\n"
+            + "".join(attempt.error_trace.format() if attempt.error_trace else []))
         accepted[version] = sorted(suite.cipher_suite.name for suite in attempt.result.accepted_cipher_suites)
     return accepted
 
