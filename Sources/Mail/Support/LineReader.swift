@@ -13,7 +13,8 @@ struct Line: Equatable, Sendable {
 /// Mail clients end lines with CRLF, but some send a bare LF; both count. A
 /// line longer than the limit is reported once as `.overlong` and its bytes are
 /// dropped up to the next LF, so a peer that never sends a line end cannot make
-/// the buffer grow.
+/// the buffer grow. A reader that must not lose bytes (a relay) keeps them
+/// instead and takes them back with `drain()`.
 struct LineReader: Sendable {
     enum Event: Equatable, Sendable {
         case line(Line)
@@ -21,12 +22,16 @@ struct LineReader: Sendable {
     }
 
     let maxLineLength: Int
+    private let dropsOverlongLines: Bool
     private var buffer: [UInt8] = []
     private var start = 0
     private var droppingOverlongLine = false
 
-    init(maxLineLength: Int) {
+    /// - Parameter dropsOverlongLines: false to leave an over-long line in
+    ///   the buffer (reported as `.overlong` each time) for `drain()`.
+    init(maxLineLength: Int, dropsOverlongLines: Bool = true) {
         self.maxLineLength = maxLineLength
+        self.dropsOverlongLines = dropsOverlongLines
     }
 
     /// Bytes received but not yet part of a complete line.
@@ -69,12 +74,16 @@ struct LineReader: Sendable {
                 }
                 let endsWithCR = lineFeed > lineStart && buffer[lineFeed - 1] == UInt8(ascii: "\r")
                 let contentEnd = endsWithCR ? lineFeed - 1 : lineFeed
-                if contentEnd - lineStart > maxLineLength { return .overlong }
+                if contentEnd - lineStart > maxLineLength {
+                    if !dropsOverlongLines { start = lineStart }
+                    return .overlong
+                }
                 return .line(Line(content: Array(buffer[lineStart..<contentEnd]),
                                   terminator: endsWithCR ? [13, 10] : [10]))
             }
             // One byte of slack: a CR may be waiting for its LF.
             let waiting = buffer.count - start
+            if !dropsOverlongLines { return waiting > maxLineLength + 1 ? .overlong : nil }
             if droppingOverlongLine || waiting > maxLineLength + 1 {
                 start = buffer.count
                 if droppingOverlongLine { return nil }
