@@ -137,7 +137,7 @@ public struct SMTPRelayInspector: RelayInspector, Sendable {
         default:
             expected.append(.other)
         }
-        if commandCount >= limits.maxCommands { stepAside() }
+        if commandCount >= limits.maxCommands { steppingAside = true }
     }
 
     /// Bookkeeping after a backend reply's last line; returns local answers now due.
@@ -150,7 +150,7 @@ public struct SMTPRelayInspector: RelayInspector, Sendable {
             } else {
                 sasl = nil
                 login.result = reply.code == 235 ? .accepted : .rejected
-                if reply.code == 235 { stepAside() }
+                if reply.code == 235 { steppingAside = true }
             }
         }
         return takeLocalAnswers(upToNextBackendReply: true)
@@ -173,5 +173,4 @@ public struct SMTPRelayInspector: RelayInspector, Sendable {
     private var hasLocalAnswerDue: Bool {
         expected.contains { if case .localAnswer = $0 { true } else { false } }
     }
-
 }
