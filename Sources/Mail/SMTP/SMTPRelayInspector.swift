@@ -31,6 +31,7 @@ public struct SMTPRelayInspector: RelayInspector, Sendable {
     private var commands: LineReader
     private var replies: LineReader
     private var heldEHLOReply: [Line] = []
+    private var heldEHLOBytes = 0
     private var expected: [Expected]
     private var sasl: SASLObserver?
     private var commandCount = 0
@@ -72,14 +73,16 @@ public struct SMTPRelayInspector: RelayInspector, Sendable {
                 forward += line.raw
                 continue
             }
+            commandCount += 1
             if afterStartTLS, CommandWords(line.content).verb == "STARTTLS" {
                 if expected.isEmpty { answer += SMTPReplies.tlsAlreadyActive } else {
                     expected.append(.localAnswer(SMTPReplies.tlsAlreadyActive))
                 }
-                continue
+            } else {
+                forward += line.raw
+                observe(command: line.content)
             }
-            forward += line.raw
-            observe(command: line.content)
+            if commandCount >= limits.maxCommands { steppingAside = true }
         }
         if steppingAside { forward += commands.drain() }
         return Inspection(forward: forward, answer: answer)
@@ -94,14 +97,19 @@ public struct SMTPRelayInspector: RelayInspector, Sendable {
         while let event = replies.next() {
             guard case .line(let line) = event, let reply = SMTPReplyLine(line.content) else {
                 // Not a reply line: stop interpreting, pass everything on.
-                steppingAside = true
-                forward += heldEHLOReply.flatMap(\.raw) + replies.drain() + takeLocalAnswers()
-                heldEHLOReply = []
+                forward += giveUpOnReplies()
                 break
             }
             if afterStartTLS, expected.first == .ehlo {
                 heldEHLOReply.append(line)
+                heldEHLOBytes += line.content.count
+                guard heldEHLOBytes <= limits.maxLineLength else {
+                    // An endless EHLO reply: give up filtering rather than buffer it.
+                    forward += giveUpOnReplies()
+                    break
+                }
                 guard reply.isLast else { continue }
+                heldEHLOBytes = 0
                 forward += SMTPCapabilityFilter.removingStartTLS(from: heldEHLOReply)
                 heldEHLOReply = []
             } else {
@@ -113,7 +121,6 @@ public struct SMTPRelayInspector: RelayInspector, Sendable {
     }
 
     private mutating func observe(command line: [UInt8]) {
-        commandCount += 1
         let words = CommandWords(line)
         switch words.verb {
         case "EHLO":
@@ -137,7 +144,6 @@ public struct SMTPRelayInspector: RelayInspector, Sendable {
         default:
             expected.append(.other)
         }
-        if commandCount >= limits.maxCommands { steppingAside = true }
     }
 
     /// Bookkeeping after a backend reply's last line; returns local answers now due.
@@ -168,6 +174,15 @@ public struct SMTPRelayInspector: RelayInspector, Sendable {
         }
         expected = remaining
         return answers
+    }
+
+    /// Stops inspecting and returns everything held, local answers last.
+    private mutating func giveUpOnReplies() -> [UInt8] {
+        steppingAside = true
+        let held = heldEHLOReply.flatMap(\.raw) + replies.drain() + takeLocalAnswers()
+        heldEHLOReply = []
+        heldEHLOBytes = 0
+        return held
     }
 
     private var hasLocalAnswerDue: Bool {
