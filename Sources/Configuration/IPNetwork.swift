@@ -92,6 +92,7 @@ public struct IPNetwork: Hashable, Sendable, CustomStringConvertible {
 public struct IPNetworkError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The text as given.
     public let text: String
+    /// What is wrong with it, e.g. "prefix length must be a number from 0 to 32".
     public let reason: String
     public var description: String { "invalid network \"\(text)\": \(reason)" }
 }

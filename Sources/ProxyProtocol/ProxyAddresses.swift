@@ -1,6 +1,8 @@
 /// An IP address and a TCP port: one end of a proxied TCP connection.
 public struct ProxyIPEndpoint: Hashable, Sendable, CustomStringConvertible {
+    /// The IPv4 or IPv6 address.
     public var address: ProxyIPAddress
+    /// The TCP port, host order.
     public var port: UInt16
 
     public init(address: ProxyIPAddress, port: UInt16) {

@@ -16,6 +16,7 @@ public enum ProxyCommand: Hashable, Sendable {
 /// One PROXY protocol header, as tlsfloord sends it to a backend or
 /// receives it from a trusted front load balancer.
 public struct ProxyHeader: Hashable, Sendable {
+    /// `LOCAL` (the proxy's own connection) or `PROXY` (a relayed client).
     public var command: ProxyCommand
     /// The original endpoints; `nil` when unknown (v1 `UNKNOWN`, v2 `AF_UNSPEC`
     /// or a datagram family, or a `LOCAL` command): the receiver then uses
@@ -57,6 +58,7 @@ public struct ProxyHeader: Hashable, Sendable {
 /// A v2 header that cannot be expressed: a TLV or the whole header would
 /// exceed the 16-bit lengths of the format.
 public struct ProxyEncodingError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// What did not fit, for the log.
     public let reason: String
     public var description: String { reason }
 }

@@ -1,6 +1,8 @@
 /// One type-length-value record of a v2 header (or of a PP2_TYPE_SSL value).
 public struct ProxyTLV: Hashable, Sendable {
+    /// The type code (the spec's `PP2_TYPE_*` or `PP2_SUBTYPE_*` values, or 0xE0–0xEF for custom data).
     public var type: UInt8
+    /// The value bytes, at most 65535.
     public var value: [UInt8]
 
     public init(type: UInt8, value: [UInt8]) {
@@ -36,6 +38,7 @@ public struct ProxySSL: Hashable, Sendable {
         public static let certificateInSession = ClientFlags(rawValue: 0x04)
     }
 
+    /// Which TLS facts the record reports.
     public var client: ClientFlags
     /// Zero if the client's certificate verified (or none was asked for).
     public var verify: UInt32
