@@ -24,6 +24,9 @@ import Testing
     /// takes them, and returns what went wrong (nil when everything matched).
     static func activateAndTake() -> String? {
         let sockets = [TestSockets.tcp(), TestSockets.tcp(), TestSockets.tcp()]
+        // The test runtime's own descriptors (its event stream among them) go back in place afterwards.
+        let displaced = (Int32(3)...5).map(DisplacedDescriptor.init)
+        defer { displaced.forEach { $0.restore() } }
         for (offset, socket) in sockets.enumerated() {
             guard dup2(socket, 3 + Int32(offset)) == 3 + Int32(offset) else { return "dup2: \(errno)" }
         }
@@ -53,6 +56,28 @@ import Testing
             return "\(variable) must be cleared so children do not take the sockets again"
         }
         return nil
+    }
+
+    /// A descriptor moved aside so a test can put something else at its number for a moment.
+    struct DisplacedDescriptor {
+        let number: Int32
+        let saved: (copy: Int32, flags: Int32)?
+
+        init(_ number: Int32) {
+            self.number = number
+            let flags = fcntl(number, F_GETFD)
+            saved = flags < 0 ? nil : (fcntl(number, F_DUPFD_CLOEXEC, 100), flags)
+        }
+
+        func restore() {
+            guard let saved else {
+                close(number)
+                return
+            }
+            dup2(saved.copy, number)
+            _ = fcntl(number, F_SETFD, saved.flags)
+            close(saved.copy)
+        }
     }
 
     @Test func socketsMeantForAnotherProcessAreNotTaken() throws {
