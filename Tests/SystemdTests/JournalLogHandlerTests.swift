@@ -59,4 +59,22 @@ struct JournalLogHandlerTests {
         log.notice("kept")
         #expect(sink.sent.map { $0.first?.value } == ["kept"])
     }
+
+    @Test func anAttachedErrorIsRecordedUnlessTheRecordNamesOne() {
+        struct BackendRefused: Error, CustomStringConvertible {
+            var description: String { "connection refused by 127.0.0.1:143" }
+        }
+        let sink = RecordingSink()
+        let handler = JournalLogHandler(sink: sink)
+        func event(_ metadata: Logger.Metadata) -> LogEvent {
+            LogEvent(level: .error, message: "backend down", error: BackendRefused(), metadata: metadata,
+                     source: nil, file: #fileID, function: #function, line: #line)
+        }
+        handler.log(event: event([:]))
+        handler.log(event: event(["error": "timeout"]))
+        #expect(sink.sent.map { $0.last } == [
+            JournalField("TLSFLOOR_ERROR", "connection refused by 127.0.0.1:143"),
+            JournalField("TLSFLOOR_ERROR", "timeout"),
+        ])
+    }
 }
