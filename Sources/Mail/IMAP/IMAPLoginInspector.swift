@@ -1,0 +1,131 @@
+/// Watches an IMAP session after TLS until the login is over, to record the
+/// login name, mechanism and outcome, and the client's `ID` (RFC 2971).
+///
+/// It reads `LOGIN user pass` (quoted, atom or literal user name),
+/// `AUTHENTICATE PLAIN|LOGIN` with or without an initial response
+/// (RFC 4959), and the backend's tagged OK/NO/BAD for that command. Bytes are
+/// forwarded untouched and at once; the inspector only looks.
+///
+/// It steps aside after a successful login plus a few commands (clients
+/// often send `ID` right after logging in), or when the client has sent
+/// `maxCommands` commands without logging in, or on a line it cannot follow.
+public struct IMAPLoginInspector: RelayInspector, Sendable {
+    /// Commands watched after a successful login, for a late `ID`.
+    private static let commandsWatchedAfterLogin = 3
+
+    private struct PendingLogin: Sendable {
+        var tag: [UInt8]
+        /// Set for AUTHENTICATE: until the tagged reply, client lines are SASL responses.
+        var sasl: SASLObserver?
+    }
+
+    private let limits: InspectorLimits
+    private var commands: IMAPCommandReader
+    private var responses: LineReader
+    private var pending: PendingLogin?
+    private var commandCount = 0
+    private var commandsSinceLogin = 0
+    private var sawID = false
+
+    public private(set) var login = LoginObservation()
+    public private(set) var isDone = false
+
+    public init(limits: InspectorLimits = InspectorLimits()) {
+        self.limits = limits
+        commands = IMAPCommandReader(maxLineLength: limits.maxLineLength)
+        responses = LineReader(maxLineLength: limits.maxLineLength)
+    }
+
+    public mutating func clientToBackend(_ bytes: [UInt8]) -> Inspection {
+        guard !isDone else { return Inspection(forward: bytes) }
+        commands.append(bytes)
+        while !isDone, let event = commands.next() {
+            switch event {
+            case .unreadable: isDone = true
+            case .command(let tokens): observe(command: tokens)
+            }
+        }
+        return Inspection(forward: bytes)
+    }
+
+    public mutating func backendToClient(_ bytes: [UInt8]) -> Inspection {
+        guard !isDone, login.result != .accepted else { return Inspection(forward: bytes) }
+        responses.append(bytes)
+        while !isDone, login.result != .accepted, let event = responses.next() {
+            if case .line(let line) = event { observe(response: line.content) }
+        }
+        return Inspection(forward: bytes)
+    }
+
+    private mutating func observe(command tokens: [IMAPToken]) {
+        if var exchange = pending, var sasl = exchange.sasl {
+            if case .atom(let response) = tokens.first { sasl.clientResponse(response) } else { sasl.clientResponse([]) }
+            login.user = sasl.user ?? login.user
+            exchange.sasl = sasl
+            pending = exchange
+            return
+        }
+        commandCount += 1
+        if login.result == .accepted { commandsSinceLogin += 1 }
+        if tokens.count >= 2, case .atom(let tag) = tokens[0], case .atom(let name) = tokens[1] {
+            let arguments = tokens.dropFirst(2)
+            switch ASCII.uppercased(name) {
+            case "LOGIN": startLogin(tag: tag, arguments: arguments)
+            case "AUTHENTICATE": startAuthenticate(tag: tag, arguments: arguments)
+            case "ID": observeID(arguments)
+            default: break
+            }
+        }
+        let watchedLongEnough = login.result == .accepted
+            ? sawID || commandsSinceLogin >= Self.commandsWatchedAfterLogin
+            : commandCount >= limits.maxCommands
+        if watchedLongEnough { isDone = true }
+    }
+
+    private mutating func startLogin(tag: [UInt8], arguments: ArraySlice<IMAPToken>) {
+        login.mechanism = "LOGIN"
+        switch arguments.first {
+        case .atom(let name), .string(let name): login.user = LoginName.clean(name)
+        default: login.user = nil
+        }
+        pending = PendingLogin(tag: tag, sasl: nil)
+    }
+
+    private mutating func startAuthenticate(tag: [UInt8], arguments: ArraySlice<IMAPToken>) {
+        guard case .atom(let mechanism) = arguments.first else { return }
+        var sasl = SASLObserver(mechanism: mechanism)
+        if case .atom(let initialResponse) = arguments.dropFirst().first { sasl.clientResponse(initialResponse) }
+        login.mechanism = sasl.mechanism
+        login.user = sasl.user
+        pending = PendingLogin(tag: tag, sasl: sasl)
+    }
+
+    /// `ID ("name" "Thunderbird" "version" "115.3")`: field names are
+    /// case-insensitive; values may be NIL.
+    private mutating func observeID(_ arguments: ArraySlice<IMAPToken>) {
+        sawID = true
+        var fields = Array(arguments.drop { $0 != .open }.dropFirst().prefix { $0 != .close })
+        if fields.count % 2 == 1 { fields.removeLast() }
+        for pair in stride(from: 0, to: fields.count, by: 2) {
+            guard case .string(let key) = fields[pair], case .string(let value) = fields[pair + 1] else { continue }
+            switch ASCII.uppercased(key) {
+            case "NAME": login.clientName = LoginName.clean(value, maxLength: 64)
+            case "VERSION": login.clientVersion = LoginName.clean(value, maxLength: 64)
+            default: break
+            }
+        }
+    }
+
+    private mutating func observe(response line: [UInt8]) {
+        guard let tag = pending?.tag else { return }
+        let words = line.split(separator: UInt8(ascii: " "), maxSplits: 2, omittingEmptySubsequences: false)
+        guard words.count >= 2, words[0].elementsEqual(tag) else { return }
+        switch ASCII.uppercased(words[1]) {
+        case "OK": login.result = .accepted
+        case "NO", "BAD": login.result = .rejected
+        default: return
+        }
+        pending = nil
+        if login.result == .accepted, sawID { isDone = true }
+    }
+}

@@ -1,0 +1,191 @@
+/// Watches an SMTP session after TLS until authentication is over.
+///
+/// - It records the login of `AUTH PLAIN` and `AUTH LOGIN` (RFC 4954), with
+///   or without an initial response, and the outcome: 235 accepted, any
+///   other final reply rejected.
+/// - On a session that came through STARTTLS it removes `STARTTLS` from the
+///   backend's EHLO reply and answers a client `STARTTLS` itself with
+///   `503 5.5.1` instead of passing it on (RFC 3207 §4.2). The local answer
+///   waits its turn behind replies still due from the backend, so pipelined
+///   replies stay in order.
+///
+/// Client bytes are passed on line by line (a partial line waits for its
+/// end); everything else is byte-exact. It steps aside after a successful
+/// AUTH, when the client starts sending a message (DATA, BDAT), after
+/// `maxCommands` commands, or on anything it cannot follow; whatever it held
+/// is then passed on.
+public struct SMTPRelayInspector: RelayInspector, Sendable {
+    /// What the next backend reply answers, in command order (RFC 2920).
+    private enum Expected: Equatable, Sendable {
+        case greeting
+        case ehlo
+        /// AUTH: 334 challenges until the final reply.
+        case authentication
+        case other
+        /// tlsfloord's own answer, due once the replies before it are through.
+        case localAnswer([UInt8])
+    }
+
+    private let afterStartTLS: Bool
+    private let limits: InspectorLimits
+    private var commands: LineReader
+    private var replies: LineReader
+    private var heldEHLOReply: [Line] = []
+    private var heldEHLOBytes = 0
+    private var expected: [Expected]
+    private var sasl: SASLObserver?
+    private var commandCount = 0
+    private var steppingAside = false
+
+    public private(set) var login = LoginObservation()
+
+    public var isDone: Bool {
+        steppingAside && commands.pending.isEmpty && replies.pending.isEmpty && heldEHLOReply.isEmpty
+            && !hasLocalAnswerDue
+    }
+
+    /// - Parameter afterStartTLS: true on sessions that came through
+    ///   STARTTLS: tlsfloord consumed the backend's greeting, and STARTTLS
+    ///   must disappear from EHLO. False on 465, where the backend's greeting
+    ///   comes through the relay.
+    public init(afterStartTLS: Bool, limits: InspectorLimits = InspectorLimits()) {
+        self.afterStartTLS = afterStartTLS
+        self.limits = limits
+        commands = LineReader(maxLineLength: limits.maxLineLength, dropsOverlongLines: false)
+        replies = LineReader(maxLineLength: limits.maxLineLength, dropsOverlongLines: false)
+        expected = afterStartTLS ? [] : [.greeting]
+    }
+
+    public mutating func clientToBackend(_ bytes: [UInt8]) -> Inspection {
+        guard !steppingAside else { return Inspection(forward: commands.drain() + bytes) }
+        commands.append(bytes)
+        var forward: [UInt8] = []
+        var answer: [UInt8] = []
+        while !steppingAside, let event = commands.next() {
+            guard case .line(let line) = event else {
+                steppingAside = true
+                break
+            }
+            if var exchange = sasl {
+                exchange.clientResponse(line.content)
+                login.user = exchange.user ?? login.user
+                sasl = exchange
+                forward += line.raw
+                continue
+            }
+            commandCount += 1
+            if afterStartTLS, CommandWords(line.content).verb == "STARTTLS" {
+                if expected.isEmpty { answer += SMTPReplies.tlsAlreadyActive } else {
+                    expected.append(.localAnswer(SMTPReplies.tlsAlreadyActive))
+                }
+            } else {
+                forward += line.raw
+                observe(command: line.content)
+            }
+            if commandCount >= limits.maxCommands { steppingAside = true }
+        }
+        if steppingAside { forward += commands.drain() }
+        return Inspection(forward: forward, answer: answer)
+    }
+
+    public mutating func backendToClient(_ bytes: [UInt8]) -> Inspection {
+        guard !steppingAside || hasLocalAnswerDue else {
+            return Inspection(forward: heldEHLOReply.flatMap(\.raw) + replies.drain() + bytes)
+        }
+        replies.append(bytes)
+        var forward: [UInt8] = []
+        while let event = replies.next() {
+            guard case .line(let line) = event, let reply = SMTPReplyLine(line.content) else {
+                // Not a reply line: stop interpreting, pass everything on.
+                forward += giveUpOnReplies()
+                break
+            }
+            if afterStartTLS, expected.first == .ehlo {
+                heldEHLOReply.append(line)
+                heldEHLOBytes += line.content.count
+                guard heldEHLOBytes <= limits.maxLineLength else {
+                    // An endless EHLO reply: give up filtering rather than buffer it.
+                    forward += giveUpOnReplies()
+                    break
+                }
+                guard reply.isLast else { continue }
+                heldEHLOBytes = 0
+                forward += SMTPCapabilityFilter.removingStartTLS(from: heldEHLOReply)
+                heldEHLOReply = []
+            } else {
+                forward += line.raw
+            }
+            if reply.isLast { forward += complete(reply) }
+        }
+        return Inspection(forward: forward)
+    }
+
+    private mutating func observe(command line: [UInt8]) {
+        let words = CommandWords(line)
+        switch words.verb {
+        case "EHLO":
+            expected.append(.ehlo)
+        case "AUTH":
+            let arguments = words.argument.split(separator: UInt8(ascii: " "))
+            guard let mechanism = arguments.first else {
+                expected.append(.other)
+                break
+            }
+            var exchange = SASLObserver(mechanism: mechanism)
+            if arguments.count > 1 { exchange.clientResponse(arguments[1]) }
+            login.mechanism = exchange.mechanism
+            login.user = exchange.user
+            sasl = exchange
+            expected.append(.authentication)
+        case "DATA", "BDAT":
+            // Message content follows: never look at it.
+            expected.append(.other)
+            steppingAside = true
+        default:
+            expected.append(.other)
+        }
+    }
+
+    /// Bookkeeping after a backend reply's last line; returns local answers now due.
+    private mutating func complete(_ reply: SMTPReplyLine) -> [UInt8] {
+        guard !expected.isEmpty else { return [] }  // unsolicited, e.g. 421 on timeout
+        let answered = expected.removeFirst()
+        if answered == .authentication {
+            if reply.code == 334 {
+                expected.insert(.authentication, at: 0)
+            } else {
+                sasl = nil
+                login.result = reply.code == 235 ? .accepted : .rejected
+                if reply.code == 235 { steppingAside = true }
+            }
+        }
+        return takeLocalAnswers(upToNextBackendReply: true)
+    }
+
+    private mutating func takeLocalAnswers(upToNextBackendReply: Bool = false) -> [UInt8] {
+        var answers: [UInt8] = []
+        var remaining: [Expected] = []
+        for entry in expected {
+            if case .localAnswer(let bytes) = entry, !upToNextBackendReply || remaining.isEmpty {
+                answers += bytes
+            } else {
+                remaining.append(entry)
+            }
+        }
+        expected = remaining
+        return answers
+    }
+
+    /// Stops inspecting and returns everything held, local answers last.
+    private mutating func giveUpOnReplies() -> [UInt8] {
+        steppingAside = true
+        let held = heldEHLOReply.flatMap(\.raw) + replies.drain() + takeLocalAnswers()
+        heldEHLOReply = []
+        heldEHLOBytes = 0
+        return held
+    }
+
+    private var hasLocalAnswerDue: Bool {
+        expected.contains { if case .localAnswer = $0 { true } else { false } }
+    }
+}

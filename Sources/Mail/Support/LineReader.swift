@@ -1,0 +1,96 @@
+/// One line taken from a byte stream.
+struct Line: Equatable, Sendable {
+    /// The line without its terminator.
+    var content: [UInt8]
+    /// `\r\n` or a bare `\n`, exactly as received, so relayed lines stay byte-exact.
+    var terminator: [UInt8]
+
+    var raw: [UInt8] { content + terminator }
+}
+
+/// Splits a byte stream into lines, never holding more than one line's worth.
+///
+/// Mail clients end lines with CRLF, but some send a bare LF; both count. A
+/// line longer than the limit is reported once as `.overlong` and its bytes are
+/// dropped up to the next LF, so a peer that never sends a line end cannot make
+/// the buffer grow. A reader that must not lose bytes (a relay) keeps them
+/// instead and takes them back with `drain()`.
+struct LineReader: Sendable {
+    enum Event: Equatable, Sendable {
+        case line(Line)
+        case overlong
+    }
+
+    let maxLineLength: Int
+    private let dropsOverlongLines: Bool
+    private var buffer: [UInt8] = []
+    private var start = 0
+    private var droppingOverlongLine = false
+
+    /// - Parameter dropsOverlongLines: false to leave an over-long line in
+    ///   the buffer (reported as `.overlong` each time) for `drain()`.
+    init(maxLineLength: Int, dropsOverlongLines: Bool = true) {
+        self.maxLineLength = maxLineLength
+        self.dropsOverlongLines = dropsOverlongLines
+    }
+
+    /// Bytes received but not yet part of a complete line.
+    var pending: ArraySlice<UInt8> { buffer[start...] }
+
+    mutating func append(_ bytes: [UInt8]) {
+        if start > 0 {
+            buffer.removeFirst(start)
+            start = 0
+        }
+        buffer.append(contentsOf: bytes)
+    }
+
+    /// Takes everything not yet returned, complete or not, and empties the reader.
+    mutating func drain() -> [UInt8] {
+        let rest = Array(pending)
+        buffer = []
+        start = 0
+        droppingOverlongLine = false
+        return rest
+    }
+
+    /// Takes up to `count` bytes as they are, ignoring line structure (IMAP
+    /// literals). Returns fewer when fewer are buffered.
+    mutating func take(upTo count: Int) -> ArraySlice<UInt8> {
+        let end = min(buffer.count, start + count)
+        let taken = buffer[start..<end]
+        start = end
+        return taken
+    }
+
+    mutating func next() -> Event? {
+        while true {
+            if let lineFeed = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                let lineStart = start
+                start = lineFeed + 1
+                if droppingOverlongLine {
+                    droppingOverlongLine = false
+                    continue
+                }
+                let endsWithCR = lineFeed > lineStart && buffer[lineFeed - 1] == UInt8(ascii: "\r")
+                let contentEnd = endsWithCR ? lineFeed - 1 : lineFeed
+                if contentEnd - lineStart > maxLineLength {
+                    if !dropsOverlongLines { start = lineStart }
+                    return .overlong
+                }
+                return .line(Line(content: Array(buffer[lineStart..<contentEnd]),
+                                  terminator: endsWithCR ? [13, 10] : [10]))
+            }
+            // One byte of slack: a CR may be waiting for its LF.
+            let waiting = buffer.count - start
+            if !dropsOverlongLines { return waiting > maxLineLength + 1 ? .overlong : nil }
+            if droppingOverlongLine || waiting > maxLineLength + 1 {
+                start = buffer.count
+                if droppingOverlongLine { return nil }
+                droppingOverlongLine = true
+                return .overlong
+            }
+            return nil
+        }
+    }
+}

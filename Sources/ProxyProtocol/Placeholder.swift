@@ -1,1 +1,0 @@
-// ProxyProtocol module: see docs/architecture.md

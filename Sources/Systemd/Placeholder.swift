@@ -1,1 +1,0 @@
-// Systemd module: see docs/architecture.md

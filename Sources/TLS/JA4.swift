@@ -1,0 +1,113 @@
+import COpenSSL
+
+/// JA4, FoxIO's TLS client fingerprint (technical_details/JA4.md in FoxIO-LLC/ja4, BSD 3-Clause).
+///
+/// Shape: `t13d1516h2_8daaf6152771_e5627efa2ab1` — transport, version, SNI, cipher and extension
+/// counts, ALPN; then a hash of the sorted cipher suites; then a hash of the sorted extensions and
+/// the signature algorithms. GREASE values are left out everywhere.
+public enum JA4 {
+    /// How the ClientHello travelled: the fingerprint's first character.
+    public enum Transport: String, Sendable {
+        case tcp = "t"
+        case quic = "q"
+    }
+
+    /// The JA4 fingerprint of `hello`.
+    public static func fingerprint(of hello: ClientHello, transport: Transport = .tcp) -> String {
+        let parts = Parts(hello, transport: transport)
+        return [parts.prefix, truncatedHash(parts.ciphers), truncatedHash(parts.extensionsAndSignatures)].joined(separator: "_")
+    }
+
+    /// JA4_r: the fingerprint with the hashed lists written out, for diagnosing a mismatch.
+    public static func rawFingerprint(of hello: ClientHello, transport: Transport = .tcp) -> String {
+        let parts = Parts(hello, transport: transport)
+        return [parts.prefix, parts.ciphers, parts.extensionsAndSignatures].joined(separator: "_")
+    }
+
+    /// The three sections before hashing.
+    private struct Parts {
+        let prefix: String
+        let ciphers: String
+        let extensionsAndSignatures: String
+
+        init(_ hello: ClientHello, transport: Transport) {
+            let ciphers = hello.cipherSuites.filter { !GREASE.isReserved($0) }
+            let extensions = hello.extensions.map(\.type).filter { !GREASE.isReserved($0) }
+            let hasServerName = extensions.contains(ExtensionType.serverName)
+            prefix = transport.rawValue
+                + versionCode(hello.highestOfferedVersion)
+                + (hasServerName ? "d" : "i")
+                + twoDigitCount(ciphers.count)
+                + twoDigitCount(extensions.count)
+                + alpnCode(hello.alpnProtocols.first)
+
+            self.ciphers = hexList(ciphers.sorted())
+            // SNI and ALPN are already in the prefix; leaving them out keeps this section stable
+            // across destinations and protocols of the same client.
+            let hashedExtensions = hexList(extensions.filter {
+                $0 != ExtensionType.serverName && $0 != ExtensionType.applicationLayerProtocolNegotiation
+            }.sorted())
+            let signatures = hexList(hello.signatureAlgorithms.filter { !GREASE.isReserved($0) })
+            extensionsAndSignatures = signatures.isEmpty
+                ? hashedExtensions
+                : hashedExtensions + "_" + signatures
+        }
+    }
+
+    /// The two-character version: highest supported_versions entry, else the ClientHello version.
+    static func versionCode(_ version: TLSProtocolVersion) -> String {
+        switch version.rawValue {
+        case 0x0304: "13"
+        case 0x0303: "12"
+        case 0x0302: "11"
+        case 0x0301: "10"
+        case 0x0300: "s3"
+        case 0x0002: "s2"
+        case 0xFEFF: "d1"
+        case 0xFEFD: "d2"
+        case 0xFEFC: "d3"
+        default: "00"
+        }
+    }
+
+    /// First and last character of the first ALPN protocol; "00" when there is none or it is empty.
+    /// When either end is not an ASCII letter or digit, the ends of its hex spelling stand instead.
+    static func alpnCode(_ firstProtocol: [UInt8]?) -> String {
+        guard let name = firstProtocol, let first = name.first, let last = name.last else { return "00" }
+        if isASCIIAlphanumeric(first), isASCIIAlphanumeric(last) {
+            return String(decoding: [first, last], as: UTF8.self)
+        }
+        let hex = hexDigits(first) + hexDigits(last)
+        return String([hex.first, hex.last].compactMap { $0 })
+    }
+
+    /// The first 12 hex digits of the SHA-256 of `text`; "000000000000" for an empty list, so that
+    /// "nothing offered" reads as such rather than as the hash of an empty string.
+    static func truncatedHash(_ text: String) -> String {
+        guard !text.isEmpty else { return String(repeating: "0", count: 12) }
+        var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var digestLength: UInt32 = 0
+        let bytes = Array(text.utf8)
+        let succeeded = EVP_Digest(bytes, bytes.count, &digest, &digestLength, EVP_sha256(), nil) == 1
+        precondition(succeeded, "OpenSSL SHA-256 failed")
+        return digest.prefix(6).map(hexDigits).joined()
+    }
+
+    private static func isASCIIAlphanumeric(_ byte: UInt8) -> Bool {
+        (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+    }
+
+    private static func hexDigits(_ byte: UInt8) -> String {
+        let digits = String(byte, radix: 16)
+        return digits.count == 1 ? "0" + digits : digits
+    }
+
+    private static func twoDigitCount(_ count: Int) -> String {
+        let capped = min(count, 99)
+        return capped < 10 ? "0\(capped)" : "\(capped)"
+    }
+
+    private static func hexList(_ values: [UInt16]) -> String {
+        values.map(hex4).joined(separator: ",")
+    }
+}

@@ -1,0 +1,106 @@
+import Testing
+@testable import Mail
+
+@Suite struct IMAPLoginInspectorTests {
+    @Test func loginWithQuotedStringsAccepted() {
+        var inspector = IMAPLoginInspector()
+        let input = "a1 LOGIN \"alice@example.org\" \"s3cr\\\"et\"\r\n"
+        let session = RelayedSession.run(&inspector, [
+            .client(input), .backend("a1 OK [CAPABILITY IMAP4rev1] Logged in\r\n"),
+        ])
+        #expect(text(session.toBackend) == input)
+        #expect(inspector.login == LoginObservation(user: "alice@example.org", mechanism: "LOGIN", result: .accepted))
+        #expect(exposesNothingOf("s3cr", in: inspector.login))
+    }
+
+    @Test func rejectedLoginThenTheBudgetRunsOut() {
+        var inspector = IMAPLoginInspector(limits: InspectorLimits(maxCommands: 3))
+        _ = RelayedSession.run(&inspector, [
+            .client("a LOGIN bob wrongpass\r\n"),
+            .backend("* OK still here\r\na NO [AUTHENTICATIONFAILED] Authentication failed.\r\n"),
+        ])
+        #expect(inspector.login == LoginObservation(user: "bob", mechanism: "LOGIN", result: .rejected))
+        #expect(!inspector.isDone)
+        _ = RelayedSession.run(&inspector, [.client("b NOOP\r\nc NOOP\r\n")])
+        #expect(inspector.isDone)
+    }
+
+    @Test func loginWithLiteralsSplitAtEveryByte() {
+        var inspector = IMAPLoginInspector()
+        let client = "a LOGIN {5}\r\nalice {10}\r\npass\nword!\r\n"
+        var chunks: [RelayedSession.Chunk] = client.map { .client(String($0)) }
+        chunks += "a OK done\r\n".map { .backend(String($0)) }
+        let session = RelayedSession.run(&inspector, chunks)
+        #expect(text(session.toBackend) == client)
+        #expect(inspector.login.user == "alice")
+        #expect(inspector.login.result == .accepted)
+        #expect(exposesNothingOf("word", in: inspector.login))
+    }
+
+    @Test func nonSynchronizingLiteralForTheUser() {
+        var inspector = IMAPLoginInspector()
+        _ = RelayedSession.run(&inspector, [.client("x LOGIN {3+}\r\nbob \"pw\"\r\n"), .backend("x OK\r\n")])
+        #expect(inspector.login == LoginObservation(user: "bob", mechanism: "LOGIN", result: .accepted))
+    }
+
+    @Test func authenticatePlainWithInitialResponse() {
+        // "\0carol\0hunter2"
+        var inspector = IMAPLoginInspector()
+        _ = RelayedSession.run(&inspector, [
+            .client("t AUTHENTICATE PLAIN AGNhcm9sAGh1bnRlcjI=\r\n"), .backend("t OK Logged in\r\n"),
+        ])
+        #expect(inspector.login == LoginObservation(user: "carol", mechanism: "PLAIN", result: .accepted))
+        #expect(exposesNothingOf("hunter2", in: inspector.login))
+    }
+
+    @Test func authenticatePlainWithContinuationRejected() {
+        var inspector = IMAPLoginInspector()
+        _ = RelayedSession.run(&inspector, [
+            .client("t AUTHENTICATE plain\r\n"), .backend("+ \r\n"),
+            .client("AGNhcm9sAGh1bnRlcjI=\r\n"), .backend("t NO [AUTHENTICATIONFAILED] Authentication failed.\r\n"),
+        ])
+        #expect(inspector.login == LoginObservation(user: "carol", mechanism: "PLAIN", result: .rejected))
+        #expect(!inspector.isDone)
+    }
+
+    @Test func idBeforeLoginIsRecordedAndLoginEndsInspection() {
+        var inspector = IMAPLoginInspector()
+        _ = RelayedSession.run(&inspector, [
+            .client("1 ID (\"name\" \"Thunderbird\" \"version\" \"115.3.1\" \"os\" NIL)\r\n"),
+            .backend("* ID NIL\r\n1 OK ID completed\r\n"),
+            .client("2 LOGIN dave pw\r\n"), .backend("2 OK\r\n"),
+        ])
+        #expect(inspector.login == LoginObservation(user: "dave", mechanism: "LOGIN", result: .accepted,
+                                                    clientName: "Thunderbird", clientVersion: "115.3.1"))
+        #expect(inspector.isDone)
+    }
+
+    @Test func idRightAfterLoginIsStillSeen() {
+        var inspector = IMAPLoginInspector()
+        _ = RelayedSession.run(&inspector, [
+            .client("2 LOGIN dave pw\r\n"), .backend("2 OK\r\n"),
+        ])
+        #expect(!inspector.isDone)
+        _ = RelayedSession.run(&inspector, [.client("3 id (\"NAME\" \"K-9 Mail\" \"VERSION\" NIL)\r\n")])
+        #expect(inspector.login.clientName == "K-9 Mail")
+        #expect(inspector.login.clientVersion == nil)
+        #expect(inspector.isDone)
+    }
+
+    @Test func stepsAsideAFewCommandsAfterLoginWithoutID() {
+        var inspector = IMAPLoginInspector()
+        _ = RelayedSession.run(&inspector, [.client("2 LOGIN dave pw\r\n"), .backend("2 OK\r\n"),
+                                            .client("3 SELECT INBOX\r\n4 FETCH 1 BODY[]\r\n")])
+        #expect(!inspector.isDone)
+        _ = RelayedSession.run(&inspector, [.client("5 LOGOUT\r\n")])
+        #expect(inspector.isDone)
+    }
+
+    @Test func anOverlongLineEndsInspectionButIsStillForwarded() {
+        var inspector = IMAPLoginInspector(limits: InspectorLimits(maxLineLength: 100))
+        let long = "a " + String(repeating: "x", count: 200) + "\r\n"
+        let session = RelayedSession.run(&inspector, [.client(long)])
+        #expect(text(session.toBackend) == long)
+        #expect(inspector.isDone)
+    }
+}

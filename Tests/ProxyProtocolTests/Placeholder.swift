@@ -1,4 +1,0 @@
-import Testing
-@testable import ProxyProtocol
-
-@Test func moduleLinks() { #expect(Bool(true)) }
