@@ -13,7 +13,7 @@ import pytest
 
 from clients import LOG_VERSION_NAMES, PROTOCOL_NAMES, LineSession, TLSStream, client_context
 from mailflow import imap_find_subject, make_message, unique_subject
-from tls_scan import accepted_cipher_suites, assert_modern_only
+from tls_scan import assert_modern_only, scan_running_daemon
 
 pytestmark = pytest.mark.starttls
 
@@ -154,7 +154,8 @@ def test_legacy_tls_after_starttls_is_refused_and_backend_sees_nothing(starttls_
 
 @pytest.mark.parametrize("protocol", ["smtp", "imap"])
 def test_sslyze_sees_only_modern_tls_after_starttls(starttls_proxy, protocol):
-    assert_modern_only(accepted_cipher_suites(starttls_proxy.port(f"starttls-{protocol}"), starttls=protocol))
+    assert_modern_only(scan_running_daemon(starttls_proxy.daemon, starttls_proxy.port(f"starttls-{protocol}"),
+                                           starttls=protocol))
 
 
 # ---------------------------------------------------------------- refusals before TLS

@@ -3,7 +3,7 @@
 import pytest
 
 from conftest import mail_listeners
-from tls_scan import accepted_cipher_suites, assert_modern_only
+from tls_scan import assert_modern_only, scan_running_daemon
 
 pytestmark = [pytest.mark.core, pytest.mark.scan]
 
@@ -11,6 +11,6 @@ pytestmark = [pytest.mark.core, pytest.mark.scan]
 @pytest.mark.parametrize("cert_kind", ["certificate", "rsa_certificate"])
 def test_sslyze_sees_only_modern_tls_on_imaps(start_tlsfloord, mail_stack, request, cert_kind):
     listeners = mail_listeners(mail_stack, "implicit")
-    start_tlsfloord(listeners.values(), cert=request.getfixturevalue(cert_kind))
-    accepted = accepted_cipher_suites(listeners["imap"].port)
+    daemon = start_tlsfloord(listeners.values(), cert=request.getfixturevalue(cert_kind))
+    accepted = scan_running_daemon(daemon, listeners["imap"].port)
     assert_modern_only(accepted)

@@ -49,6 +49,15 @@ def accepted_cipher_suites(port: int, starttls: str | None = None) -> dict[str, 
     return accepted
 
 
+def scan_running_daemon(daemon, port: int, starttls: str | None = None) -> dict[str, list[str]]:
+    """accepted_cipher_suites, failing with the root cause if tlsfloord died during the scan."""
+    try:
+        return accepted_cipher_suites(port, starttls)
+    finally:
+        status = daemon.process.poll()
+        assert status is None, f"tlsfloord died during the sslyze scan with status {status} (-13 = SIGPIPE)"
+
+
 def assert_modern_only(accepted: dict[str, list[str]]) -> None:
     """Nothing below TLS 1.2; every TLS 1.2 suite ECDHE + AEAD; TLS 1.3 offered."""
     for version in ("SSLv2", "SSLv3", "TLSv1.0", "TLSv1.1"):
