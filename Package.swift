@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
         .testTarget(name: "TLSTests", dependencies: ["TLS"]),
         .testTarget(name: "MailTests", dependencies: ["Mail"]),
-        .testTarget(name: "ProxyProtocolTests", dependencies: ["ProxyProtocol"]),
+        .testTarget(name: "ProxyProtocolTests", dependencies: ["ProxyProtocol", "Configuration"]),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog"]),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd", "EventLog"]),
     ]

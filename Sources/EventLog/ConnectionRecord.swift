@@ -46,35 +46,30 @@ public struct ConnectionRecord: Sendable {
         "client_name", "client_version", "bytes_in", "bytes_out", "duration_ms", "error",
     ]
 
-    /// Fields with values, in `keyOrder`.
+    /// Keys every connection line carries, `-` when there is no value, so
+    /// columns line up for `awk` and a missing key never means "unknown".
+    public static let alwaysPresentKeys: Set<String> = [
+        "tls_version", "cipher", "sni", "offered_version", "backend", "error",
+    ]
+
+    /// Fields in `keyOrder`: always-present ones with `-` for no value,
+    /// optional ones only when they have a value.
     public var fields: [(key: String, value: String)] {
-        var fields: [(String, String)] = [
-            ("event", "connection"), ("listener", listener), ("protocol", `protocol`), ("tls", tlsMode),
-            ("client", client), ("outcome", outcome.rawValue),
+        let values: [String: String?] = [
+            "event": "connection", "listener": listener, "protocol": `protocol`, "tls": tlsMode, "client": client,
+            "outcome": outcome.rawValue, "tls_version": tlsVersion, "cipher": cipher, "sni": serverName, "alpn": alpn,
+            "offered_version": offeredVersion, "offered_ciphers": offeredCiphers.map(String.init), "ja4": ja4,
+            "legacy": legacy ? "yes" : nil, "resumed": resumed ? "yes" : nil, "backend": backend, "user": user,
+            "login": login, "mechanism": mechanism, "client_name": clientName, "client_version": clientVersion,
+            "bytes_in": String(bytesIn), "bytes_out": String(bytesOut), "duration_ms": String(durationMilliseconds),
+            "error": error,
         ]
-        func add(_ key: String, _ value: String?) {
-            if let value, !value.isEmpty { fields.append((key, value)) }
+        return Self.keyOrder.compactMap { key in
+            switch values[key] {
+            case .some(.some(let value)) where !value.isEmpty: return (key, value)
+            default: return Self.alwaysPresentKeys.contains(key) ? (key, "-") : nil
+            }
         }
-        add("tls_version", tlsVersion)
-        add("cipher", cipher)
-        add("sni", serverName)
-        add("alpn", alpn)
-        add("offered_version", offeredVersion)
-        add("offered_ciphers", offeredCiphers.map(String.init))
-        add("ja4", ja4)
-        add("legacy", legacy ? "yes" : nil)
-        add("resumed", resumed ? "yes" : nil)
-        add("backend", backend)
-        add("user", user)
-        add("login", login)
-        add("mechanism", mechanism)
-        add("client_name", clientName)
-        add("client_version", clientVersion)
-        fields.append(("bytes_in", String(bytesIn)))
-        fields.append(("bytes_out", String(bytesOut)))
-        fields.append(("duration_ms", String(durationMilliseconds)))
-        add("error", error)
-        return fields
     }
 
     /// One human sentence for the journal's MESSAGE and the stderr `msg=`.

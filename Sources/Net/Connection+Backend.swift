@@ -16,6 +16,7 @@ extension Connection {
     private func tryNextBackend() {
         while backendAttempt < backendAttempts.count {
             let candidate = backendAttempts[backendAttempt]
+            record.backend = candidate.endpoint.description
             do {
                 // Several addresses (a name with A and AAAA): the first one; failover is per backend.
                 guard let address = candidate.addresses.first else { throw NetError("no address") }
@@ -68,12 +69,11 @@ extension Connection {
     private func backendConnected() {
         let chosen = backendAttempts[backendAttempt]
         chosen.markUp()
-        record.backend = chosen.endpoint.description
         record.error = nil
         upstream = nil
         if runtime.configuration.tls == .starttls {
             phase = .awaitingGreeting
-            greeting = MailSessionFactory.greetingConsumer(for: runtime.mailProtocol)
+            greeting = MailSessions.greetingConsumer(for: runtime.mailProtocol)
             downstream = .backendReadable
         } else {
             deadline = nil
@@ -83,7 +83,7 @@ extension Connection {
 
     private func backendUnavailable() {
         let reason = record.error
-        finish(with: MailSessionFactory.unavailableReply(for: runtime.mailProtocol, hostname: runtime.configuration.hostname),
+        finish(with: MailReplies.unavailable(runtime.mailProtocol, hostname: runtime.configuration.hostname),
                outcome: .backendUnavailable, error: reason)
     }
 
@@ -113,7 +113,7 @@ extension Connection {
             greeting = nil
             backend.close()
             self.backend = nil
-            finish(with: MailSessionFactory.unavailableReply(for: runtime.mailProtocol, hostname: runtime.configuration.hostname),
+            finish(with: MailReplies.unavailable(runtime.mailProtocol, hostname: runtime.configuration.hostname),
                    outcome: .backendRefused, error: reason)
         }
     }

@@ -36,16 +36,17 @@ extension Connection {
     /// clients are logged with what they offered).
     func fillOfferFields() {
         guard let offer = tls?.offer else { return }
-        record.offeredVersion = tlsVersionName(offer.highestVersion)
+        record.offeredVersion = offer.highestVersion.description
         record.offeredCiphers = offer.cipherCount
         record.serverName = offer.serverName
         record.alpn = offer.alpn.isEmpty ? nil : offer.alpn.joined(separator: ",")
-        record.legacy = offer.highestVersion < runtime.policy.floor
+        record.ja4 = offer.ja4
+        record.legacy = offer.highestVersion.rawValue < runtime.policy.floor
     }
 
     private func handshakeCompleted(_ tls: TLSSession) {
         fillOfferFields()
-        record.tlsVersion = tls.protocolVersion
+        record.tlsVersion = tls.protocolVersion.description
         record.cipher = tls.cipher
         record.serverName = tls.serverName
         record.resumed = tls.wasResumed

@@ -8,7 +8,7 @@ import Mail
 /// this only moves its bytes.
 extension Connection {
     func startPlaintext() {
-        var machine = MailSessionFactory.preamble(for: runtime.mailProtocol, hostname: runtime.configuration.hostname)
+        var machine = MailSessions.preamble(for: runtime.mailProtocol, hostname: runtime.configuration.hostname)
         toClient.append(machine.greeting())
         preamble = machine
         upstream = .clientReadable
@@ -36,15 +36,15 @@ extension Connection {
     }
 
     func startRefusal(message: String) {
-        var machine = MailSessionFactory.legacyRefusal(for: runtime.mailProtocol, message: message,
+        var machine = MailSessions.legacyRefusal(for: runtime.mailProtocol, message: message,
                                                        afterStartTLS: runtime.configuration.tls == .starttls,
                                                        hostname: runtime.configuration.hostname)
         phase = .refusing
         deadline = worker.now + UInt64(runtime.limits.handshakeTimeout.milliseconds)
-        toClient.append(machine.greeting())
+        let greeting = machine.greeting()
         refusal = machine
         upstream = .clientReadable
-        flushClient()
+        perform(greeting, outcomeOnClose: .legacyExplained)
     }
 
     func readRefusalInput() {

@@ -14,7 +14,7 @@ extension Connection {
 
     func startRelay() {
         phase = .relaying
-        inspector = MailSessionFactory.inspector(for: runtime.mailProtocol, afterStartTLS: runtime.configuration.tls == .starttls)
+        inspector = MailSessions.inspector(for: runtime.mailProtocol, afterStartTLS: runtime.configuration.tls == .starttls)
         lastActivity = worker.now
         pumpUpstream()
         if phase == .relaying { pumpDownstream() }

@@ -58,7 +58,7 @@ final class Connection: @unchecked Sendable {
     var preamble: (any StartTLSPreamble)?
     var greeting: (any BackendGreetingConsumer)?
     var inspector: (any RelayInspector)?
-    var refusal: (any StartTLSPreamble)?
+    var refusal: (any LegacyRefusalSession)?
 
     var backendAttempts: [Backend] = []
     var backendAttempt = 0

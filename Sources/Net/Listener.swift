@@ -74,7 +74,7 @@ final class Listener: @unchecked Sendable {
     /// exactly the work the limit exists to avoid — it is just closed.
     private func refuseOverLimit(fd: Int32, peer: SocketAddress, runtime: ListenerRuntime, worker: Worker) {
         if runtime.configuration.tls == .starttls {
-            let reply = MailSessionFactory.tooManyConnectionsReply(for: runtime.mailProtocol, hostname: runtime.configuration.hostname)
+            let reply = MailReplies.tooManyConnections(runtime.mailProtocol, hostname: runtime.configuration.hostname)
             _ = reply.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         }
         Glibc.close(fd)

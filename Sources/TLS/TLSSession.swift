@@ -112,7 +112,8 @@ public final class TLSSession {
 
     // MARK: - Negotiated parameters
 
-    public var protocolVersion: String { String(cString: SSL_get_version(ssl)) }
+    /// "TLSv1.0" … "TLSv1.3" (OpenSSL itself says "TLSv1" for 1.0).
+    public var protocolVersion: TLSProtocolVersion { TLSProtocolVersion(rawValue: UInt16(truncatingIfNeeded: SSL_version(ssl))) }
 
     public var cipher: String {
         guard let cipher = SSL_get_current_cipher(ssl), let name = SSL_CIPHER_get_name(cipher) else { return "-" }
@@ -149,7 +150,7 @@ public final class TLSSession {
             return TLSFailure(kind: .handshakeFailed, detail: failure.detail == "client closed the connection"
                               ? "client closed before sending a ClientHello" : failure.detail)
         }
-        if offer.highestVersion < policy.floor, decision == .reject || decision == nil {
+        if offer.highestVersion.rawValue < policy.floor, decision == .reject || decision == nil {
             return TLSFailure(kind: .versionRefused, detail: failure.detail)
         }
         return TLSFailure(kind: .handshakeFailed, detail: failure.detail)

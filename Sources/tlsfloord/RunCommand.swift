@@ -1,6 +1,7 @@
 import ArgumentParser
 import Configuration
 import Dispatch
+import Glibc
 import EventLog
 import Logging
 import Net
@@ -13,6 +14,8 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var options: ConfigOption
 
     func run() throws {
+        // A client that resets mid-write must cost an EPIPE, not the process.
+        signal(SIGPIPE, SIG_IGN)
         let configuration = try loadConfiguration(options.config)
         LogBootstrap.install(configuration.log)
         let daemon = try Daemon(configuration: configuration)
