@@ -28,6 +28,7 @@ let package = Package(
         .target(name: "TLS", dependencies: ["COpenSSL", "Configuration"]),
         .target(name: "Mail"),
         .target(name: "ProxyProtocol"),
+        .target(name: "Report", dependencies: ["EventLog"]),
         .target(name: "EventLog", dependencies: [
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -43,7 +44,7 @@ let package = Package(
         ]),
 
         .executableTarget(name: "tlsfloord", dependencies: [
-            "Configuration", "TLS", "Net", "EventLog", "Systemd",
+            "Configuration", "TLS", "Net", "EventLog", "Systemd", "Report",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -54,5 +55,6 @@ let package = Package(
         .testTarget(name: "ProxyProtocolTests", dependencies: ["ProxyProtocol", "Configuration"]),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog"]),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd", "EventLog"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "EventLog"]),
     ]
 )

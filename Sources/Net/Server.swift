@@ -94,6 +94,16 @@ public final class Server: @unchecked Sendable {
         state.beginDraining()
     }
 
+    /// Calls `completion` on the main queue once every worker queue has run
+    /// an empty block: proof that no event loop is stuck.
+    public func probeWorkers(_ completion: @escaping @Sendable () -> Void) {
+        let group = DispatchGroup()
+        for worker in workers {
+            worker.queue.async(group: group) {}
+        }
+        group.notify(queue: .main, execute: completion)
+    }
+
     public var openConnections: Int { state.openConnections }
     public var refusedLegacyClients: Int { state.refusedLegacyClients }
     public var listenerNames: [String] { listeners.map(\.name) }

@@ -3,8 +3,10 @@ import Dispatch
 import Foundation
 import Logging
 import Net
+import Systemd
 
-/// The process lifecycle around `Server`: signals, reload, shutdown.
+/// The process lifecycle around `Server`: systemd notifications, signals,
+/// reload, watchdog and shutdown. Everything here runs on the main queue.
 /// Signal sources live in this (nonisolated) class, not in top-level code:
 /// a handler created there is main-actor isolated and traps when Dispatch
 /// runs it.
@@ -12,12 +14,24 @@ final class Daemon: @unchecked Sendable {
     private let logger = Logger(label: "tlsfloord")
     private let server: Server
     private let configPath: String
-    private var signalSources: [DispatchSourceSignal] = []
+    private let notifier = ServiceNotifier()
+    private var sources: [DispatchSourceProtocol] = []
+    private var stopping = false
 
-    init(configuration: Configuration) throws {
+    init(configuration: Configuration, inherited: InheritedSockets) throws {
         configPath = configuration.path
+        let names = configuration.listeners.map(\.name)
+        for name in inherited.names(notIn: names) {
+            logger.warning("systemd passed a socket named \(name) that no [[listener]] uses; closing it",
+                           metadata: ["event": "socket_unused", "listener": .string(name)])
+            for fd in inherited.descriptors(named: name) { close(fd) }
+        }
+        var sockets: [String: Int32] = [:]
+        for name in names {
+            if let fd = inherited.descriptors(named: name).first { sockets[name] = fd }
+        }
         do {
-            server = try Server(configuration: configuration, logger: logger)
+            server = try Server(configuration: configuration, logger: logger, inheritedSockets: sockets)
         } catch {
             throw StartFailure(description: "\(configuration.path): \(error)")
         }
@@ -30,9 +44,18 @@ final class Daemon: @unchecked Sendable {
             "listeners": .string(server.listenerNames.joined(separator: ",")),
             "certificate": .string(server.certificateSummary),
         ])
+        notify { try $0.ready(status: statusLine) }
         handle(SIGTERM) { [self] in shutdown(signal: "SIGTERM") }
         handle(SIGINT) { [self] in shutdown(signal: "SIGINT") }
         handle(SIGHUP) { [self] in reload() }
+        startWatchdog()
+        every(.seconds(10)) { [self] in notify { try $0.status(statusLine) } }
+    }
+
+    /// One line for `systemctl status`.
+    private var statusLine: String {
+        "\(server.listenerNames.count) listeners, \(server.openConnections) open connections, "
+            + "\(server.refusedLegacyClients) legacy clients refused since start"
     }
 
     private func handle(_ signalNumber: Int32, _ action: @escaping @Sendable () -> Void) {
@@ -40,10 +63,30 @@ final class Daemon: @unchecked Sendable {
         let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .main)
         source.setEventHandler(handler: action)
         source.resume()
-        signalSources.append(source)
+        sources.append(source)
+    }
+
+    private func every(_ interval: DispatchTimeInterval, _ action: @escaping @Sendable () -> Void) {
+        let timer = DispatchSource.makeTimerSource(queue: .main)
+        timer.schedule(deadline: .now() + interval, repeating: interval)
+        timer.setEventHandler(handler: action)
+        timer.resume()
+        sources.append(timer)
+    }
+
+    /// Pings at half the interval — but only once every worker queue has
+    /// run a no-op, so a stuck event loop stops the pings and systemd
+    /// restarts the service.
+    private func startWatchdog() {
+        guard let interval = notifier.watchdogInterval else { return }
+        let half = DispatchTimeInterval.microseconds(Int(interval.milliseconds * 500))
+        every(half) { [self] in
+            server.probeWorkers { [self] in notify { try $0.watchdogPing() } }
+        }
     }
 
     private func reload() {
+        notify { try $0.reloading() }
         do {
             let next = try Configuration.load(path: configPath)
             try server.reload(next)
@@ -55,22 +98,29 @@ final class Daemon: @unchecked Sendable {
                 "event": "reload", "outcome": "refused", "error": .string("\(error)"),
             ])
         }
+        // Also after a refused reload: systemd waits for READY=1 either way.
+        notify { try $0.ready(status: statusLine) }
     }
-
-    private var stopping = false
 
     private func shutdown(signal name: String) {
         guard !stopping else { return }
         stopping = true
+        notify { try $0.stopping() }
         let grace = server.configuration.limits.shutdownGrace
         logger.notice("stopping: no new connections, open sessions get \(grace.milliseconds) ms", metadata: [
             "event": "stop", "signal": .string(name), "open_connections": .string(String(server.openConnections)),
         ])
-        server.drain(grace: grace) { [logger] in
-            DispatchQueue.main.async {
-                logger.notice("stopped", metadata: ["event": "stopped"])
-                exit(0)
-            }
+        server.drain(grace: grace) {
+            DispatchQueue.main.async { exit(0) }
+        }
+    }
+
+    /// sd_notify failures are logged, never fatal: the service keeps serving.
+    private func notify(_ message: (ServiceNotifier) throws -> Void) {
+        do {
+            try message(notifier)
+        } catch {
+            logger.warning("sd_notify failed: \(error)", metadata: ["event": "notify_failed"])
         }
     }
 }

@@ -1,0 +1,1 @@
+// Report module: reads tlsfloord's connection records back (see docs/legacy-clients.md).
