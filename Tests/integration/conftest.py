@@ -27,6 +27,9 @@ MARKERS = {
     "core": "issue 3: implicit TLS, TLS floor, relay, logging, CLI",
     "starttls": "issue 4: STARTTLS listeners",
     "scan": "external TLS scanners (sslyze)",
+    "legacy": "clients below the TLS floor: reject, explain, allow, enforce_after",
+    "systemd": "sd_notify, watchdog, socket activation, reload",
+    "proxy": "PROXY protocol to the backends and from a trusted front; backend failover",
 }
 
 
@@ -78,18 +81,18 @@ def tlsfloord_binary():
 
 @pytest.fixture
 def start_tlsfloord(tmp_path, certificate, tlsfloord_binary):
-    """Factory: start_tlsfloord(listeners, tls={...}, limits={...}, ...) -> ready Daemon.
+    """Factory: start_tlsfloord(listeners, tls={...}, limits={...}, legacy={...}, ...) -> ready Daemon.
 
     Every daemon still running at the end of the test gets SIGTERM and must exit 0.
     """
     daemons: list[Daemon] = []
 
-    def start(listeners, *, cert=None, env=None, ready=True, **sections) -> Daemon:
+    def start(listeners, *, cert=None, env=None, launcher=(), ready=True, **sections) -> Daemon:
         cert = cert or certificate
         config = tmp_path / f"tlsfloor-{len(daemons)}.toml"
         config.write_text(render_config(certificate=cert.certificate, private_key=cert.private_key,
                                         listeners=listeners, **sections))
-        daemon = Daemon(config, list(listeners), binary=tlsfloord_binary, env=env)
+        daemon = Daemon(config, list(listeners), binary=tlsfloord_binary, env=env, launcher=launcher)
         daemons.append(daemon)
         return daemon.wait_ready() if ready else daemon
 

@@ -66,6 +66,8 @@ def toml_value(value) -> str:
         return json.dumps(str(value))  # JSON string escapes are valid TOML basic-string escapes.
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(toml_value(item) for item in value) + "]"
+    if isinstance(value, dict):  # an inline table, e.g. a listener's `legacy = { action = "explain" }`
+        return "{ " + ", ".join(f"{key} = {toml_value(item)}" for key, item in value.items()) + " }"
     raise TypeError(f"no TOML form for {value!r}")
 
 
@@ -86,9 +88,10 @@ DEFAULT_LIMITS = {
 
 def render_config(*, certificate, private_key, listeners: Iterable[Listener],
                   server: dict | None = None, tls: dict | None = None,
-                  limits: dict | None = None, log: dict | None = None) -> str:
+                  limits: dict | None = None, log: dict | None = None,
+                  legacy: dict | None = None) -> str:
     """A complete tlsfloor.toml; section dicts override the test defaults key by key
-    (a value of None drops the key)."""
+    (a value of None drops the key). `[legacy]` is written only when given."""
     sections = [
         toml_table("[server]", {"hostname": "mail.example.test", "threads": 2, **(server or {})}),
         toml_table("[tls]", {"min_version": "1.2", "certificate": certificate,
@@ -96,6 +99,8 @@ def render_config(*, certificate, private_key, listeners: Iterable[Listener],
         toml_table("[limits]", {**DEFAULT_LIMITS, **(limits or {})}),
         toml_table("[log]", {"target": "stderr", "level": "info", **(log or {})}),
     ]
+    if legacy is not None:
+        sections.append(toml_table("[legacy]", legacy))
     for listener in listeners:
         sections.append(toml_table("[[listener]]", {
             "name": listener.name, "protocol": listener.protocol, "tls": listener.tls,
@@ -178,10 +183,14 @@ def listening_ports() -> set[int]:
 
 
 class Daemon:
-    """One running `tlsfloord run --config FILE` with its stderr collected line by line."""
+    """One running `tlsfloord run --config FILE` with its stderr collected line by line.
+
+    `launcher` is put in front of the command line (e.g. `systemd-socket-activate -l …`);
+    it must exec tlsfloord in its own process so that signals reach the daemon."""
 
     def __init__(self, config_file: pathlib.Path, listeners: list[Listener],
-                 binary: pathlib.Path | None = None, env: dict | None = None):
+                 binary: pathlib.Path | None = None, env: dict | None = None,
+                 launcher: Iterable[str] = ()):
         self.config_file = config_file
         self.listeners = listeners
         self.binary = binary or binary_path()
@@ -189,7 +198,7 @@ class Daemon:
         self.exit_status_seen = False  # set once a caller has received the exit status
         self._lines_changed = threading.Condition()
         self.process = subprocess.Popen(
-            [str(self.binary), "run", "--config", str(config_file)],
+            [*launcher, str(self.binary), "run", "--config", str(config_file)],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             env={**os.environ, **(env or {})})
         self._readers = [threading.Thread(target=self._collect, args=(stream,), daemon=True)
@@ -257,8 +266,10 @@ class Daemon:
 
     # -- lifecycle
 
-    def wait_ready(self, timeout: float = 20) -> "Daemon":
-        """Waits for one `event=listening` record per listener and for its port in LISTEN state."""
+    def wait_ready(self, timeout: float = 20, ports: Iterable[int] | None = None) -> "Daemon":
+        """Waits for one `event=listening` record per listener and for its port in LISTEN state
+        (or for `ports`, when the sockets are not the listeners' own, as with socket activation)."""
+        ports = set(ports) if ports is not None else {listener.port for listener in self.listeners}
         deadline = time.monotonic() + timeout
         while True:
             if self.process.poll() is not None:
@@ -267,7 +278,7 @@ class Daemon:
                 raise RuntimeError(f"tlsfloord exited with {self.process.returncode} before it was "
                                    f"ready; config {self.config_file}; output:\n{self.log_text()}")
             listening = {record.get("listener") for record in self.records(event="listening")}
-            ports_up = {listener.port for listener in self.listeners} <= listening_ports()
+            ports_up = ports <= listening_ports()
             if listening >= {listener.name for listener in self.listeners} and ports_up:
                 return self
             if time.monotonic() > deadline:
