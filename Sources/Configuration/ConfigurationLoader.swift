@@ -168,7 +168,14 @@ extension Configuration {
         listener.proxyProtocol = try reader.enumeration("proxy_protocol", ListenerConfiguration.ProxyProtocolVersion.self,
                                                         allowed: [.off, .v1, .v2]) ?? .off
         listener.acceptProxyProtocol = try reader.bool("accept_proxy_protocol") ?? false
-        listener.trustedProxies = try reader.strings("trusted_proxies") ?? []
+        let trusted: [String] = try reader.strings("trusted_proxies") ?? []
+        listener.trustedProxies = try trusted.map { text throws(ConfigurationError) -> IPNetwork in
+            do {
+                return try IPNetwork(text)
+            } catch {
+                throw reader.error("trusted_proxies", "\(error)")
+            }
+        }
         if listener.acceptProxyProtocol && listener.trustedProxies.isEmpty {
             throw reader.error("trusted_proxies", "accept_proxy_protocol = true needs the addresses of the trusted fronts")
         }

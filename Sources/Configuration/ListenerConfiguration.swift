@@ -28,7 +28,7 @@ public struct ListenerConfiguration: Equatable, Sendable {
     public var proxyProtocol: ProxyProtocolVersion = .off
     /// Expect a PROXY header from a front load balancer in `trustedProxies`.
     public var acceptProxyProtocol = false
-    public var trustedProxies: [String] = []
+    public var trustedProxies: [IPNetwork] = []
 
     public init(name: String, protocol: MailProtocol, tls: TLSMode, listen: Endpoint, backends: [Endpoint],
                 minVersion: TLSFloor, hostname: String, legacy: LegacyPolicySettings) {

@@ -8,6 +8,8 @@ public struct ConnectionRecord: Sendable {
     /// "implicit" or "starttls".
     public var tlsMode: String
     public var client: String
+    /// The load balancer in front, when the client address came from its PROXY header.
+    public var front: String?
     public var outcome: Outcome = .relayed
     public var tlsVersion: String?
     public var cipher: String?
@@ -41,7 +43,7 @@ public struct ConnectionRecord: Sendable {
 
     /// The order of fields in a line, so lines read alike and diff well.
     public static let keyOrder = [
-        "event", "listener", "protocol", "tls", "client", "outcome", "tls_version", "cipher", "sni", "alpn",
+        "event", "listener", "protocol", "tls", "client", "front", "outcome", "tls_version", "cipher", "sni", "alpn",
         "offered_version", "offered_ciphers", "ja4", "legacy", "resumed", "backend", "user", "login", "mechanism",
         "client_name", "client_version", "bytes_in", "bytes_out", "duration_ms", "error",
     ]
@@ -56,7 +58,7 @@ public struct ConnectionRecord: Sendable {
     /// optional ones only when they have a value.
     public var fields: [(key: String, value: String)] {
         let values: [String: String?] = [
-            "event": "connection", "listener": listener, "protocol": `protocol`, "tls": tlsMode, "client": client,
+            "event": "connection", "listener": listener, "protocol": `protocol`, "tls": tlsMode, "client": client, "front": front,
             "outcome": outcome.rawValue, "tls_version": tlsVersion, "cipher": cipher, "sni": serverName, "alpn": alpn,
             "offered_version": offeredVersion, "offered_ciphers": offeredCiphers.map(String.init), "ja4": ja4,
             "legacy": legacy ? "yes" : nil, "resumed": resumed ? "yes" : nil, "backend": backend, "user": user,

@@ -71,6 +71,14 @@ extension Connection {
         chosen.markUp()
         record.error = nil
         upstream = nil
+        if let header = proxyHeaderForBackend(), let fd = backend?.fd {
+            // A fresh socket's send buffer always takes a few hundred bytes;
+            // anything else means the backend is already gone.
+            guard header.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == header.count else {
+                backendAttemptFailed("cannot send the PROXY header")
+                return
+            }
+        }
         if runtime.configuration.tls == .starttls {
             phase = .awaitingGreeting
             greeting = MailSessions.greetingConsumer(for: runtime.mailProtocol)

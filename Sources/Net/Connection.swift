@@ -2,6 +2,7 @@ import Configuration
 import EventLog
 import Glibc
 import Mail
+import ProxyProtocol
 import TLS
 
 /// What one direction of a connection is waiting for.
@@ -18,6 +19,8 @@ enum Readiness: Equatable {
 // @unchecked: every access happens on `worker.queue`; Dispatch needs Sendable only to hop onto it.
 final class Connection: @unchecked Sendable {
     enum Phase {
+        /// Reading a PROXY protocol header from a trusted front.
+        case proxyHeader
         /// STARTTLS listeners: tlsfloord's own plaintext conversation.
         case plaintext
         case handshaking
@@ -60,6 +63,10 @@ final class Connection: @unchecked Sendable {
     var inspector: (any RelayInspector)?
     var refusal: (any LegacyRefusalSession)?
 
+    var proxyDecoder: ProxyHeaderDecoder?
+    /// Client and original destination as a front's PROXY header gave them.
+    var frontAddresses: (source: ProxyIPEndpoint, destination: ProxyIPEndpoint)?
+
     var backendAttempts: [Backend] = []
     var backendAttempt = 0
 
@@ -70,7 +77,7 @@ final class Connection: @unchecked Sendable {
         self.client = SocketHandle(fd: fd, queue: worker.queue)
         self.startedAt = monotonicMilliseconds()
         self.lastActivity = worker.now
-        self.phase = runtime.configuration.tls == .implicit ? .handshaking : .plaintext
+        self.phase = .handshaking
         self.record = ConnectionRecord(listener: runtime.name, protocol: runtime.mailProtocol.rawValue,
                                        tlsMode: runtime.configuration.tls.rawValue, client: peer.description)
     }
@@ -80,11 +87,20 @@ final class Connection: @unchecked Sendable {
         worker.register(self)
         client.onReadable { [self] in handle(.clientReadable) }
         deadline = worker.now + UInt64(runtime.limits.handshakeTimeout.milliseconds)
-        switch phase {
-        case .plaintext: startPlaintext()
-        default: startHandshake()
+        if runtime.configuration.acceptProxyProtocol {
+            startProxyHeader()
+        } else {
+            startSession()
         }
         updateInterest()
+    }
+
+    /// The client's own first byte is next: TLS or a plaintext greeting.
+    func startSession() {
+        switch runtime.configuration.tls {
+        case .implicit: startHandshake()
+        case .starttls: startPlaintext()
+        }
     }
 
     // MARK: - Event routing
@@ -104,6 +120,7 @@ final class Connection: @unchecked Sendable {
     /// Advances the client-to-backend side of whatever phase we are in.
     func stepUpstream() {
         switch phase {
+        case .proxyHeader: readProxyHeader()
         case .plaintext: readPlaintext()
         case .handshaking: continueHandshake()
         case .refusing: readRefusalInput()
@@ -119,7 +136,7 @@ final class Connection: @unchecked Sendable {
         case .plaintext, .refusing, .finishing: flushClient()
         case .awaitingGreeting: readGreeting()
         case .relaying: pumpDownstream()
-        case .handshaking, .connecting, .closed: break
+        case .proxyHeader, .handshaking, .connecting, .closed: break
         }
     }
 
@@ -147,6 +164,8 @@ final class Connection: @unchecked Sendable {
     func checkDeadlines(now: UInt64) {
         if let deadline, now >= deadline {
             switch phase {
+            case .proxyHeader:
+                end(.proxyHeaderRefused, error: "no complete PROXY header in time")
             case .plaintext, .handshaking, .refusing:
                 fillOfferFields()
                 end(.handshakeTimeout)
