@@ -24,7 +24,7 @@ struct ReportCommand: ParsableCommand {
     @Flag(help: "Only users and clients with at least one connection below the TLS floor.")
     var legacyOnly = false
 
-    @Option(help: "Output format: table, csv or json.")
+    @Option(help: "Output format: aligned table for a terminal, RFC 4180 CSV, or a JSON array.")
     var format: ReportFormat = .table
 
     func validate() throws {
