@@ -12,8 +12,8 @@ public enum RecordLine: Sendable, Equatable {
     case malformed
 
     /// Journal fields tlsfloord writes are its log keys upper-cased behind this prefix
-    /// (`tls_version` → `TLSFLOOR_TLS_VERSION`, see `Systemd.JournalFieldName`).
-    static let journalFieldPrefix = "TLSFLOOR_"
+    /// (`tls_version` → `TLSFLOOR_TLS_VERSION`).
+    static let journalFieldPrefix = JournalFieldName.metadataPrefix
 
     /// Classifies one line (without its newline): a JSON object is a `journalctl -o json`
     /// entry, anything else is read as tlsfloord's stderr `key=value` format.
