@@ -94,4 +94,17 @@ import Testing
         // The override keeps what it does not set from [legacy].
         #expect(imaps.legacy.enforceAfter == Date(timeIntervalSince1970: 1_696_032_000))
     }
+
+    @Test func everyKeyOfTheExampleIsDocumented() throws {
+        let reference = try String(contentsOfFile: repositoryRoot.appendingPathComponent("docs/configuration.md").path,
+                                   encoding: .utf8)
+        let keys = Set(Self.uncommented(try Self.shippedText()).split(separator: "\n").compactMap { line -> Substring? in
+            let key = line.prefix { $0.isLowercase || $0 == "_" }
+            return !key.isEmpty && line.dropFirst(key.count).hasPrefix(" = ") ? key : nil
+        })
+        #expect(keys.count >= 25, "the extractor found too few keys: \(keys.sorted())")
+        for key in keys {
+            #expect(reference.contains("### `\(key)`"), "docs/configuration.md has no entry for \(key)")
+        }
+    }
 }
