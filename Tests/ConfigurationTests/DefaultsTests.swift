@@ -93,7 +93,7 @@ import Testing
         #expect(listener.tls == .starttls)
         #expect(listener.proxyProtocol == .v1)
         #expect(listener.acceptProxyProtocol)
-        #expect(listener.trustedProxies == ["192.0.2.7"])
+        #expect(listener.trustedProxies == [try IPNetwork("192.0.2.7/32")])
         #expect(configuration.server.threads == 4)
         #expect(configuration.limits.maxConnections == 50)
         #expect(configuration.limits.handshakeTimeout == .milliseconds(1500))

@@ -21,6 +21,15 @@ import Testing
     }
 
     @Test(arguments: [
+        "enforce_after = 2023-09-30T00:00:00Z",
+        "enforce_after = 2023-09-30T02:00:00+02:00",
+        "enforce_after = 2023-09-29T19:00:00-05:00",
+    ])
+    func enforceAfterAsTOMLDateTimeKeepsItsOffset(line: String) throws {
+        #expect(try Self.legacy(line).enforceAfter == Self.deadline)
+    }
+
+    @Test(arguments: [
         "enforce_after = \"2023-09-30\"",
         "enforce_after = \"2023-09-30T00:00:00\"",
         "enforce_after = \"30.09.2023\"",

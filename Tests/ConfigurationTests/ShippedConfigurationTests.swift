@@ -88,7 +88,7 @@ import Testing
         #expect(imaps.minVersion == .tls13)
         #expect(imaps.proxyProtocol == .v2)
         #expect(imaps.acceptProxyProtocol)
-        #expect(imaps.trustedProxies == ["10.0.0.0/8", "2001:db8:100::/48"])
+        #expect(imaps.trustedProxies.map(\.description) == ["10.0.0.0/8", "2001:db8:100::/48"])
         #expect(imaps.legacy.action == .explain)
         #expect(imaps.legacy.message != LegacyPolicySettings.defaultMessage)
         // The override keeps what it does not set from [legacy].

@@ -28,6 +28,7 @@ import Testing
         record.ja4 = "t10d200500_a1b2c3d4e5f6_000000000000"
         record.legacy = true
         record.resumed = true
+        record.front = "10.0.0.2:40000"
         record.backend = "127.0.0.1:10143"
         record.user = "alice@example.org"
         record.login = "accepted"

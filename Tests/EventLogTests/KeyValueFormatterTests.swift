@@ -33,6 +33,15 @@ import Testing
         #expect(KeyValueFormatter.quote(value) == expected)
     }
 
+    @Test(arguments: ["\u{301}x outcome=relayed", "x\u{600}", "\u{301}\"", "a\u{20DD} b=c"])
+    func combiningMarksCannotForgeFields(login: String) throws {
+        let line = KeyValueFormatter.format([("user", login), ("outcome", "tls_version_refused")])
+        let fields = try #require(KeyValueFormatter.parse(line[...]))
+        #expect(fields.map(\.key) == ["user", "outcome"])
+        #expect(fields.first?.value == login)
+        #expect(fields.last?.value == "tls_version_refused")
+    }
+
     @Test func quotedValueNeverContainsALineBreak() {
         let value = "a\nb\rc\u{0B}d\u{0C}e"
         let quoted = KeyValueFormatter.quote(value)
