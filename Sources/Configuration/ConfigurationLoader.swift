@@ -195,9 +195,21 @@ extension Configuration {
     }
 
     private static func parseInstant(_ value: TOMLValue, _ reader: TOMLReader) throws -> Date {
-        if let dateTime = value.dateTime, dateTime.offset != nil, let date = dateTime.fDate { return date }
+        if let dateTime = value.dateTime, let offset = dateTime.offset, let date = instant(dateTime, offset) { return date }
         if let text = value.string, let date = ISO8601DateFormatter().date(from: text) { return date }
         throw reader.error("enforce_after", "expected an RFC 3339 instant with time zone, e.g. \"2023-09-30T00:00:00Z\"")
+    }
+
+    /// TOMLKit's own conversion reads the fields in the local time zone and
+    /// drops the offset; an instant must not depend on the server's TZ.
+    private static func instant(_ dateTime: TOMLDateTime, _ offset: TOMLTimeOffset) -> Date? {
+        var calendar = Calendar(identifier: .gregorian)
+        guard let utc = TimeZone(identifier: "UTC") else { return nil }
+        calendar.timeZone = utc
+        let components = DateComponents(year: dateTime.date.year, month: dateTime.date.month, day: dateTime.date.day,
+                                        hour: dateTime.time.hour, minute: dateTime.time.minute,
+                                        second: dateTime.time.second, nanosecond: dateTime.time.nanoSecond)
+        return calendar.date(from: components)?.addingTimeInterval(-Double(offset.offset) * 60)
     }
 
     static func isValidHostname(_ name: String) -> Bool {

@@ -4,7 +4,8 @@ enum DurationParser {
         let units: [(suffix: String, seconds: Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
         for unit in units where text.hasSuffix(unit.suffix) {
             let number = text.dropLast(unit.suffix.count)
-            guard let value = Double(number), value >= 0, value.isFinite else { return nil }
+            // A year is far beyond any sensible timeout; the bound keeps the Int64 conversion safe.
+            guard let value = Double(number), value >= 0, value * unit.seconds <= 366 * 86_400 else { return nil }
             return .milliseconds(Int64((value * unit.seconds * 1000).rounded()))
         }
         return nil

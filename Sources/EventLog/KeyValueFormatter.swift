@@ -32,49 +32,58 @@ public enum KeyValueFormatter {
     }
 
     /// Parses one line back into fields; nil if it is not key=value.
+    /// Works on Unicode scalars, not characters: a value starting with a
+    /// combining mark must not merge with its opening quote and let a
+    /// client-chosen login name forge fields.
     public static func parse(_ line: Substring) -> [(key: String, value: String)]? {
+        let scalars = Array(line.unicodeScalars)
         var fields: [(String, String)] = []
-        var index = line.startIndex
-        while index < line.endIndex {
-            while index < line.endIndex, line[index] == " " { index = line.index(after: index) }
-            guard index < line.endIndex else { break }
-            guard let equals = line[index...].firstIndex(of: "=") else { return nil }
-            let key = String(line[index..<equals])
+        var index = 0
+        while index < scalars.count {
+            while index < scalars.count, scalars[index] == " " { index += 1 }
+            guard index < scalars.count else { break }
+            guard let equals = scalars[index...].firstIndex(of: "=") else { return nil }
+            var key = String.UnicodeScalarView()
+            key.append(contentsOf: scalars[index..<equals])
             guard !key.isEmpty, !key.contains(" ") else { return nil }
-            index = line.index(after: equals)
-            var value = ""
-            if index < line.endIndex, line[index] == "\"" {
-                index = line.index(after: index)
+            index = equals + 1
+            var value = String.UnicodeScalarView()
+            if index < scalars.count, scalars[index] == "\"" {
+                index += 1
                 var closed = false
-                while index < line.endIndex {
-                    let character = line[index]
-                    index = line.index(after: index)
-                    if character == "\"" { closed = true; break }
-                    if character == "\\", index < line.endIndex {
-                        let escaped = line[index]
-                        index = line.index(after: index)
-                        switch escaped {
-                        case "n": value.append("\n")
-                        case "r": value.append("\r")
-                        case "t": value.append("\t")
-                        case "x":
-                            let end = line.index(index, offsetBy: 2, limitedBy: line.endIndex) ?? line.endIndex
-                            guard let code = UInt32(line[index..<end], radix: 16), let scalar = Unicode.Scalar(code) else { return nil }
-                            value.unicodeScalars.append(scalar)
-                            index = end
-                        default: value.append(escaped)
-                        }
-                    } else {
-                        value.append(character)
+                while index < scalars.count {
+                    let scalar = scalars[index]
+                    index += 1
+                    if scalar == "\"" {
+                        closed = true
+                        break
+                    }
+                    guard scalar == "\\", index < scalars.count else {
+                        value.append(scalar)
+                        continue
+                    }
+                    let escaped = scalars[index]
+                    index += 1
+                    switch escaped {
+                    case "n": value.append("\n")
+                    case "r": value.append("\r")
+                    case "t": value.append("\t")
+                    case "x":
+                        guard index + 2 <= scalars.count,
+                              let code = UInt32(String(String.UnicodeScalarView(scalars[index..<index + 2])), radix: 16),
+                              let decoded = Unicode.Scalar(code) else { return nil }
+                        value.append(decoded)
+                        index += 2
+                    default: value.append(escaped)
                     }
                 }
                 guard closed else { return nil }
             } else {
-                let end = line[index...].firstIndex(of: " ") ?? line.endIndex
-                value = String(line[index..<end])
+                let end = scalars[index...].firstIndex(of: " ") ?? scalars.count
+                value.append(contentsOf: scalars[index..<end])
                 index = end
             }
-            fields.append((key, value))
+            fields.append((String(key), String(value)))
         }
         return fields
     }

@@ -9,6 +9,7 @@ import Mail
 extension Connection {
     func startPlaintext() {
         var machine = MailSessions.preamble(for: runtime.mailProtocol, hostname: runtime.configuration.hostname)
+        phase = .plaintext
         toClient.append(machine.greeting())
         preamble = machine
         upstream = .clientReadable

@@ -166,9 +166,12 @@ final class Connection: @unchecked Sendable {
             switch phase {
             case .proxyHeader:
                 end(.proxyHeaderRefused, error: "no complete PROXY header in time")
-            case .plaintext, .handshaking, .refusing:
+            case .plaintext, .handshaking:
                 fillOfferFields()
                 end(.handshakeTimeout)
+            case .refusing:
+                // The refusal went out; the client just did not hang up.
+                end(.legacyExplained)
             case .connecting:
                 backendAttemptFailed("connect timeout")
             case .awaitingGreeting:

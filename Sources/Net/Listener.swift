@@ -3,6 +3,7 @@ import Dispatch
 import EventLog
 import Glibc
 import Mail
+import Synchronization
 
 /// A listening socket. Every worker watches it with its own accept source:
 /// whichever worker is free takes the next client, and the connection then
@@ -13,8 +14,10 @@ final class Listener: @unchecked Sendable {
     let address: String
     /// True when systemd passed the socket in (it is not ours to unlink or re-bind).
     let inherited: Bool
+    /// Written once in `start`, before any event can fire.
     private var sources: [DispatchSourceRead] = []
     private var openSources = 0
+    private let warnedAboutDescriptors = Atomic<Bool>(false)
 
     /// Clients accepted per readiness event before other work gets a turn.
     private static let acceptBatch = 32
@@ -32,6 +35,7 @@ final class Listener: @unchecked Sendable {
         return Listener(name: configuration.name, fd: try Socket.listen(on: address), inherited: false)
     }
 
+    /// One accept source per worker, at the worker's index.
     func start(on workers: [Worker]) {
         for worker in workers {
             let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: worker.queue)
@@ -48,14 +52,15 @@ final class Listener: @unchecked Sendable {
 
     /// Stops accepting and closes the socket once every source is gone.
     func stop() {
-        let all = sources
-        sources = []
-        for source in all { source.cancel() }
+        for source in sources { source.cancel() }
     }
 
     private func acceptPending(on worker: Worker) {
         for _ in 0..<Self.acceptBatch {
-            guard let (fd, peer) = Socket.accept(self.fd) else { return }
+            guard let (fd, peer) = Socket.accept(self.fd) else {
+                if errno == EMFILE || errno == ENFILE { backOff(on: worker) }
+                return
+            }
             guard let runtime = worker.runtimes[name] else {
                 Glibc.close(fd)
                 continue
@@ -66,6 +71,20 @@ final class Listener: @unchecked Sendable {
             }
             if peer.family != AF_UNIX { Socket.setNoDelay(fd) }
             Connection(fd: fd, peer: peer, runtime: runtime, worker: worker).start()
+        }
+    }
+
+    /// Out of file descriptors: the pending client stays in the backlog and
+    /// the (level-triggered) source would fire again at once, spinning a
+    /// core. Pause this worker's accepting for a moment instead.
+    private func backOff(on worker: Worker) {
+        guard worker.index < sources.count else { return }
+        let index = worker.index
+        sources[index].suspend()
+        worker.queue.asyncAfter(deadline: .now() + .milliseconds(100)) { [self] in sources[index].resume() }
+        if !warnedAboutDescriptors.exchange(true, ordering: .relaxed) {
+            worker.server.logger.warning("out of file descriptors: accepting paused briefly; raise LimitNOFILE or lower max_connections",
+                                         metadata: ["event": "accept_paused", "listener": .string(name)])
         }
     }
 

@@ -25,7 +25,8 @@ enum Socket {
         }
     }
 
-    /// Accepts one pending connection; nil when none is pending.
+    /// Accepts one pending connection; nil when none is pending or accept
+    /// failed (`errno` tells which).
     static func accept(_ fd: Int32) -> (fd: Int32, peer: SocketAddress)? {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)

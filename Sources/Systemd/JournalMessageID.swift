@@ -24,7 +24,8 @@ public enum JournalMessageID {
         switch (stringValue(metadata["event"]), stringValue(metadata["outcome"])) {
         case ("connection", "tls_version_refused"): tlsVersionRefused
         case ("connection", "legacy_explained"): legacyExplained
-        case ("connection", "legacy_allowed"): legacyAllowed
+        // An allowed legacy client is relayed like any other, marked `legacy=yes`.
+        case ("connection", _) where stringValue(metadata["legacy"]) == "yes": legacyAllowed
         case ("start", _): start
         case ("reload", _): reload
         case ("stop", _): stop

@@ -1,3 +1,4 @@
+import EventLog
 import Logging
 
 /// The pure mapping from a swift-log record to journal fields: everything the journal handler

@@ -1,3 +1,4 @@
+import EventLog
 import Logging
 import Testing
 @testable import Systemd
@@ -91,10 +92,14 @@ struct JournalMessageIDTests {
     @Test(arguments: [
         ("tls_version_refused", JournalMessageID.tlsVersionRefused),
         ("legacy_explained", JournalMessageID.legacyExplained),
-        ("legacy_allowed", JournalMessageID.legacyAllowed),
     ])
     func legacyConnectionOutcomesHaveIds(outcome: String, id: String) {
-        #expect(JournalMessageID.forRecord(["event": "connection", "outcome": .string(outcome)]) == id)
+        #expect(JournalMessageID.forRecord(["event": "connection", "outcome": .string(outcome), "legacy": "yes"]) == id)
+    }
+
+    @Test func anAllowedLegacyClientIsARelayedSessionMarkedLegacy() {
+        #expect(JournalMessageID.forRecord(["event": "connection", "outcome": "relayed", "legacy": "yes"])
+            == JournalMessageID.legacyAllowed)
     }
 
     @Test(arguments: [

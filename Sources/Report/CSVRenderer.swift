@@ -1,0 +1,15 @@
+/// RFC 4180: a header line, CRLF line breaks, fields quoted when they hold a
+/// comma, a double quote or a line break, quotes inside doubled.
+enum CSVRenderer {
+    static func render(_ rows: [ClientGroup]) -> String {
+        let columns = ReportColumn.all
+        let lines = [columns.map(\.name)] + rows.map { row in columns.map { $0.value(row) } }
+        return lines.map { $0.map(field).joined(separator: ",") + "\r\n" }.joined()
+    }
+
+    static func field(_ value: String) -> String {
+        let needsQuotes = value.unicodeScalars.contains { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" }
+        guard needsQuotes else { return value }
+        return "\"" + value.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\""
+    }
+}

@@ -1,1 +1,0 @@
-// Report module: reads tlsfloord's connection records back (see docs/legacy-clients.md).

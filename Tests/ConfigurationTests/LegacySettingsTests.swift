@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+@testable import Configuration
+
+/// `[legacy]` and a listener's `legacy` override: the switch-off plan an
+/// operator writes down, which must mean exactly one instant and one text.
+@Suite struct LegacySettingsTests {
+    static let deadline = Date(timeIntervalSince1970: 1_696_032_000)  // 2023-09-30T00:00:00Z
+
+    static func legacy(_ body: String) throws -> LegacyPolicySettings {
+        try parse(minimalConfiguration + "[legacy]\n" + body + "\n").legacy
+    }
+
+    @Test(arguments: [
+        "enforce_after = \"2023-09-30T00:00:00Z\"",
+        "enforce_after = \"2023-09-30T02:00:00+02:00\"",
+        "enforce_after = \"2023-09-29T19:00:00-05:00\"",
+    ])
+    func enforceAfterStringWithZoneIsOneInstant(line: String) throws {
+        #expect(try Self.legacy(line).enforceAfter == Self.deadline)
+    }
+
+    @Test(arguments: [
+        "enforce_after = 2023-09-30T00:00:00Z",
+        "enforce_after = 2023-09-30T02:00:00+02:00",
+        "enforce_after = 2023-09-29T19:00:00-05:00",
+    ])
+    func enforceAfterAsTOMLDateTimeKeepsItsOffset(line: String) throws {
+        #expect(try Self.legacy(line).enforceAfter == Self.deadline)
+    }
+
+    @Test(arguments: [
+        "enforce_after = \"2023-09-30\"",
+        "enforce_after = \"2023-09-30T00:00:00\"",
+        "enforce_after = \"30.09.2023\"",
+        "enforce_after = 2023-09-30T00:00:00",
+        "enforce_after = 2023-09-30",
+        "enforce_after = 1696032000",
+    ])
+    func enforceAfterWithoutZoneIsRefused(line: String) {
+        let error = rejection(minimalConfiguration + "[legacy]\n\(line)\n")
+        #expect(error?.key == "legacy.enforce_after")
+        #expect(error?.reason == "expected an RFC 3339 instant with time zone, e.g. \"2023-09-30T00:00:00Z\"")
+    }
+
+    @Test(arguments: ["reject", "explain", "allow"])
+    func everyAction(action: String) throws {
+        #expect(try Self.legacy("action = \"\(action)\"").action.rawValue == action)
+    }
+
+    @Test func messageUpTo400ASCIICharacters() throws {
+        let longest = String(repeating: "x", count: 400)
+        #expect(try Self.legacy("message = \"\(longest)\"").message == longest)
+    }
+
+    @Test(arguments: [
+        ("message = \"\"", "must be 1 to 400 characters"),
+        ("message = \"\(String(repeating: "x", count: 401))\"", "must be 1 to 400 characters"),
+        ("message = \"Please update.\\nThanks\"", "must be a single line"),
+        ("message = \"Please update.\\r\"", "must be a single line"),
+        ("message = \"Bitte aktualisieren Sie Ihr E-Mail-Programm – danke\"",
+         "must be ASCII: IMAP, POP3 and SMTP replies are 7-bit text"),
+        ("message = 42", "expected a string, found integer"),
+    ])
+    func badMessage(line: String, reason: String) {
+        let error = rejection(minimalConfiguration + "[legacy]\n\(line)\n")
+        #expect(error?.key == "legacy.message")
+        #expect(error?.reason == reason)
+    }
+
+    @Test func listenerOverrideInheritsWhatItDoesNotSet() throws {
+        let text = minimalConfiguration + "legacy = { action = \"explain\" }\n" + secondListener + """
+            [legacy]
+            action = "allow"
+            enforce_after = "2023-09-30T00:00:00Z"
+            message = "Update your mail program."
+
+            """
+        let configuration = try parse(text)
+        let (imaps, pop3s) = (configuration.listeners[0].legacy, configuration.listeners[1].legacy)
+        #expect(imaps.action == .explain)
+        #expect(imaps.enforceAfter == Self.deadline)
+        #expect(imaps.message == "Update your mail program.")
+        #expect(pop3s == configuration.legacy)
+        #expect(pop3s.action == .allow)
+    }
+
+    @Test func listenerOverrideAsASubTable() throws {
+        let text = minimalConfiguration + "[listener.legacy]\nmessage = \"IMAP: please update.\"\n" + secondListener
+        let configuration = try parse(text)
+        #expect(configuration.listeners[0].legacy.message == "IMAP: please update.")
+        #expect(configuration.listeners[1].legacy.message == LegacyPolicySettings.defaultMessage)
+    }
+
+    @Test func listenerOverrideIsValidatedUnderItsOwnKey() {
+        let error = rejection(minimalConfiguration + secondListener + "legacy = { message = \"\" }\n")
+        #expect(error?.key == "listener[2].legacy.message")
+    }
+}

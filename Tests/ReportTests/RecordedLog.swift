@@ -1,0 +1,33 @@
+/// A week of tlsfloord records as an operator would collect them: stderr lines from one
+/// host and `journalctl -t tlsfloord -o json` from another, concatenated, with a startup line,
+/// another service's journal entry and two lines that are not records at all.
+///
+/// - alice: Outlook 2010 at TLS 1.0, refused twice before login (address 198.51.100.7 only),
+///   then allowed and relayed; also an iPhone at TLS 1.3.
+/// - bob: TLS 1.1 client explained once (no login, 203.0.113.20), then allowed; TLS 1.2 for submission.
+/// - carol: TLS 1.3 only. An unknown TLS 1.0 client at 203.0.113.9 was refused.
+enum RecordedLog {
+    static let oldOutlook = "t10i090500_c491f621fb4c_195413a0cc0f"
+    static let iPhone = "t13d1516h2_8daaf6152771_e5627efa2ab1"
+    static let bobOld = "t11i100600_0f2cb44170f4_b0e2c1fcb4a7"
+    static let bobNew = "t12d190800_c866b44c5a26_b5c8d6f1d4b3"
+    static let carol = "t13d1517h2_8daaf6152771_b0da82dd1658"
+    static let unknown = "t10i070400_5d4ef2b1b5b0_2f8a1c0c7a1e"
+
+    static let lines = #"""
+        ts=2026-11-20T07:59:58.120Z level=info event=startup msg="tlsfloord 0.1.0 listening on imaps, pop3s, submission"
+        ts=2026-11-20T08:00:00.000Z level=notice event=connection listener=imaps protocol=imap tls=implicit client=198.51.100.7:50001 outcome=tls_version_refused tls_version=- cipher=- sni=- offered_version=TLSv1.0 offered_ciphers=9 ja4=t10i090500_c491f621fb4c_195413a0cc0f legacy=yes backend=- bytes_in=0 bytes_out=0 duration_ms=1 error="unsupported protocol" msg="imaps: 198.51.100.7:50001 offered TLSv1.0: tls_version_refused"
+        ts=2026-11-20T08:05:00.250Z level=notice event=connection listener=imaps protocol=imap tls=implicit client=198.51.100.7:50002 outcome=tls_version_refused tls_version=- cipher=- sni=- offered_version=TLSv1.0 offered_ciphers=9 ja4=t10i090500_c491f621fb4c_195413a0cc0f legacy=yes backend=- bytes_in=0 bytes_out=0 duration_ms=1 error="unsupported protocol" msg="imaps: 198.51.100.7:50002 offered TLSv1.0: tls_version_refused"
+        ts=2026-11-21T07:00:00.000Z level=info event=connection listener=imaps protocol=imap tls=implicit client=203.0.113.20:40001 outcome=relayed tls_version=TLSv1.1 cipher=ECDHE-RSA-AES128-SHA sni=mail.example.net offered_version=TLSv1.1 offered_ciphers=10 ja4=t11i100600_0f2cb44170f4_b0e2c1fcb4a7 legacy=yes backend=127.0.0.1:10993 user=bob login=accepted mechanism=LOGIN bytes_in=412 bytes_out=90211 duration_ms=30211 error=- msg="imaps: 203.0.113.20:40001 user bob TLSv1.1: relayed"
+        ts=2026-11-21T09:00:00.000Z level=info event=connection listener=imaps protocol=imap tls=implicit client=198.51.100.7:50003 outcome=relayed tls_version=TLSv1.0 cipher=ECDHE-RSA-AES256-SHA sni=- offered_version=TLSv1.0 offered_ciphers=9 ja4=t10i090500_c491f621fb4c_195413a0cc0f legacy=yes backend=127.0.0.1:10993 user=alice login=accepted mechanism=PLAIN client_name="Microsoft Outlook" client_version=14.0 bytes_in=1020 bytes_out=48822 duration_ms=61002 error=- msg="imaps: 198.51.100.7:50003 user alice TLSv1.0: relayed"
+        this line was pasted from a terminal by mistake
+        {"__CURSOR":"s=1;i=1","__REALTIME_TIMESTAMP":"1795341600000000","_HOSTNAME":"mx2","MESSAGE":"imaps: 192.0.2.44:61000 user alice TLSv1.3: relayed","PRIORITY":"6","SYSLOG_IDENTIFIER":"tlsfloord","TLSFLOOR_EVENT":"connection","TLSFLOOR_LISTENER":"imaps","TLSFLOOR_PROTOCOL":"imap","TLSFLOOR_TLS":"implicit","TLSFLOOR_CLIENT":"192.0.2.44:61000","TLSFLOOR_OUTCOME":"relayed","TLSFLOOR_TLS_VERSION":"TLSv1.3","TLSFLOOR_CIPHER":"TLS_AES_128_GCM_SHA256","TLSFLOOR_SNI":"mail.example.net","TLSFLOOR_OFFERED_VERSION":"TLSv1.3","TLSFLOOR_OFFERED_CIPHERS":"15","TLSFLOOR_JA4":"t13d1516h2_8daaf6152771_e5627efa2ab1","TLSFLOOR_BACKEND":"127.0.0.1:10993","TLSFLOOR_USER":"alice","TLSFLOOR_LOGIN":"accepted","TLSFLOOR_MECHANISM":"PLAIN","TLSFLOOR_CLIENT_NAME":"iPhone Mail","TLSFLOOR_CLIENT_VERSION":"17.1","TLSFLOOR_BYTES_IN":"800","TLSFLOOR_BYTES_OUT":"120000","TLSFLOOR_DURATION_MS":"5000","TLSFLOOR_ERROR":"-"}
+        ts=2026-11-22T11:00:00.000Z level=notice event=connection listener=pop3s protocol=pop3 tls=implicit client=203.0.113.20:40000 outcome=legacy_explained tls_version=TLSv1.1 cipher=ECDHE-RSA-AES128-SHA sni=- offered_version=TLSv1.1 offered_ciphers=10 ja4=t11i100600_0f2cb44170f4_b0e2c1fcb4a7 legacy=yes backend=- bytes_in=6 bytes_out=120 duration_ms=12 error=- msg="pop3s: 203.0.113.20:40000 TLSv1.1: legacy_explained"
+        {"__REALTIME_TIMESTAMP":"1795424400000000","MESSAGE":"Accepted publickey for root","PRIORITY":"6","SYSLOG_IDENTIFIER":"sshd"}
+        {"__REALTIME_TIMESTAMP":"1795435200000000","MESSAGE":"submission: [2001:db8::5]:51000 user bob TLSv1.2: relayed","PRIORITY":"6","SYSLOG_IDENTIFIER":"tlsfloord","TLSFLOOR_EVENT":"connection","TLSFLOOR_LISTENER":"submission","TLSFLOOR_PROTOCOL":"smtp","TLSFLOOR_TLS":"starttls","TLSFLOOR_CLIENT":"[2001:db8::5]:51000","TLSFLOOR_OUTCOME":"relayed","TLSFLOOR_TLS_VERSION":"TLSv1.2","TLSFLOOR_CIPHER":"ECDHE-RSA-AES256-GCM-SHA384","TLSFLOOR_SNI":"-","TLSFLOOR_OFFERED_VERSION":"TLSv1.2","TLSFLOOR_JA4":"t12d190800_c866b44c5a26_b5c8d6f1d4b3","TLSFLOOR_BACKEND":"127.0.0.1:10587","TLSFLOOR_USER":"bob","TLSFLOOR_LOGIN":"accepted","TLSFLOOR_MECHANISM":"LOGIN","TLSFLOOR_BYTES_IN":"20480","TLSFLOOR_BYTES_OUT":"600","TLSFLOOR_DURATION_MS":"900","TLSFLOOR_ERROR":"-"}
+        {"__REALTIME_TIMESTAMP":"1795438800000000","MESSAGE":"imaps: 203.0.113.9:33333 offered TLSv1.0: tls_version_refused","PRIORITY":"5","SYSLOG_IDENTIFIER":"tlsfloord","TLSFLOOR_EVENT":"connection","TLSFLOOR_LISTENER":"imaps","TLSFLOOR_PROTOCOL":"imap","TLSFLOOR_TLS":"implicit","TLSFLOOR_CLIENT":"203.0.113.9:33333","TLSFLOOR_OUTCOME":"tls_version_refused","TLSFLOOR_TLS_VERSION":"-","TLSFLOOR_CIPHER":"-","TLSFLOOR_SNI":"-","TLSFLOOR_OFFERED_VERSION":"TLSv1.0","TLSFLOOR_OFFERED_CIPHERS":"7","TLSFLOOR_JA4":"t10i070400_5d4ef2b1b5b0_2f8a1c0c7a1e","TLSFLOOR_LEGACY":"yes","TLSFLOOR_BACKEND":"-","TLSFLOOR_BYTES_IN":"0","TLSFLOOR_BYTES_OUT":"0","TLSFLOOR_DURATION_MS":"0","TLSFLOOR_ERROR":"unsupported protocol"}
+        {"__REALTIME_TIMESTAMP": "17954
+        ts=2026-11-23T14:00:00.000Z level=info event=connection listener=imaps protocol=imap tls=implicit client=192.0.2.50:45000 outcome=relayed tls_version=TLSv1.3 cipher=TLS_AES_256_GCM_SHA384 sni=mail.example.net offered_version=TLSv1.3 offered_ciphers=17 ja4=t13d1517h2_8daaf6152771_b0da82dd1658 backend=127.0.0.1:10993 user=carol login=accepted mechanism=PLAIN bytes_in=300 bytes_out=4000 duration_ms=2000 error=- msg="imaps: 192.0.2.50:45000 user carol TLSv1.3: relayed"
+        ts=2026-11-23T14:05:00.000Z level=info event=reload msg="configuration reloaded"
+        """#
+}
