@@ -27,6 +27,8 @@ extension Connection {
                 deadline = worker.now + UInt64(runtime.limits.backendConnectTimeout.milliseconds)
                 if connected {
                     backendConnected()
+                } else if Socket.isWritableNow(fd) {
+                    finishConnect()
                 } else {
                     upstream = .backendWritable
                 }

@@ -106,6 +106,7 @@ final class Connection: @unchecked Sendable {
     // MARK: - Event routing
 
     func handle(_ event: Readiness) {
+        let wanted = upstream == event || downstream == event
         if upstream == event {
             upstream = nil
             stepUpstream()
@@ -114,6 +115,7 @@ final class Connection: @unchecked Sendable {
             downstream = nil
             stepDownstream()
         }
+        if !wanted { stopWatching(event) }
         updateInterest()
     }
 
@@ -140,15 +142,32 @@ final class Connection: @unchecked Sendable {
         }
     }
 
-    /// Switches socket sources on exactly for the events someone waits for.
+    /// Switches socket sources on for the events someone waits for.
+    ///
+    /// On Linux every suspend and resume of a Dispatch source is a round
+    /// trip through libdispatch's manager thread, so read sources are
+    /// switched off lazily: only when one fires and nobody wants it (see
+    /// `handle`). Between phases the client is usually silent and the
+    /// source simply stays on. Write sources fire whenever the socket has
+    /// room, so they are switched off at once.
     func updateInterest() {
         guard phase != .closed else { return }
         let waits = [upstream, downstream]
-        client.watchReadable(waits.contains(.clientReadable))
+        if waits.contains(.clientReadable) { client.watchReadable(true) }
         setWritable(client, waits.contains(.clientWritable), event: .clientWritable)
         if let backend {
-            backend.watchReadable(waits.contains(.backendReadable))
+            if waits.contains(.backendReadable) { backend.watchReadable(true) }
             setWritable(backend, waits.contains(.backendWritable), event: .backendWritable)
+        }
+    }
+
+    /// A readiness nobody waits for (data arriving while the other side is
+    /// slow, or between phases): stop watching until someone does.
+    private func stopWatching(_ event: Readiness) {
+        switch event {
+        case .clientReadable: client.watchReadable(false)
+        case .backendReadable: backend?.watchReadable(false)
+        case .clientWritable, .backendWritable: break
         }
     }
 

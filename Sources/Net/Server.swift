@@ -38,6 +38,13 @@ public final class Server: @unchecked Sendable {
         do {
             for (index, listener) in configuration.listeners.enumerated() {
                 if let fd = inheritedSockets[listener.name] {
+                    // systemd passes blocking sockets unless the unit says NonBlocking=yes;
+                    // a blocking accept would stall a whole worker.
+                    do {
+                        try Socket.setNonBlocking(fd)
+                    } catch {
+                        throw ServerError(key: "listener[\(index + 1)]", reason: "inherited socket \(listener.name): \(error)")
+                    }
                     listeners.append(Listener(name: listener.name, fd: fd, inherited: true))
                     continue
                 }

@@ -89,4 +89,11 @@ class ByteExactBackend:
             pass  # the relay went away; the test sees it in what the client received
 
     def close(self) -> None:
+        # close() alone leaves the socket listening while the accept thread is
+        # blocked in accept(); shutdown() stops it listening and wakes the thread.
+        try:
+            self._server.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         self._server.close()
+        self._accepting.join(timeout=5)

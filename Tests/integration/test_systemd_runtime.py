@@ -197,8 +197,11 @@ def test_auto_log_target_with_a_foreign_journal_stream_writes_key_value_lines(st
 # ---------------------------------------------------------------- socket activation
 
 def activation_launcher(*sockets: tuple[int, str]) -> list[str]:
-    """systemd-socket-activate with one `-l 127.0.0.1:PORT` per socket, named like the listeners."""
-    arguments = ["systemd-socket-activate"]
+    """systemd-socket-activate with one `-l 127.0.0.1:PORT` per socket, named like the listeners.
+
+    It passes the activated program only LISTEN_* unless told otherwise (-E), as systemd would
+    pass NOTIFY_SOCKET to a service."""
+    arguments = ["systemd-socket-activate", "-E", "NOTIFY_SOCKET"]
     for port, _ in sockets:
         arguments += ["-l", f"127.0.0.1:{port}"]
     return arguments + ["--fdname=" + ":".join(name for _, name in sockets)]
