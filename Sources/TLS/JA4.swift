@@ -81,6 +81,11 @@ public enum JA4 {
         return String([hex.first, hex.last].compactMap { $0 })
     }
 
+    /// Fetched once: `EVP_sha256()` makes OpenSSL 3 look the algorithm up in
+    /// its provider store (a lock and a hash lookup) on every digest, twice
+    /// per handshake here. A fetched EVP_MD is immutable and thread-safe.
+    nonisolated(unsafe) private static let sha256 = EVP_MD_fetch(nil, "SHA256", nil)
+
     /// The first 12 hex digits of the SHA-256 of `text`; "000000000000" for an empty list, so that
     /// "nothing offered" reads as such rather than as the hash of an empty string.
     static func truncatedHash(_ text: String) -> String {
@@ -88,7 +93,7 @@ public enum JA4 {
         var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var digestLength: UInt32 = 0
         let bytes = Array(text.utf8)
-        let succeeded = EVP_Digest(bytes, bytes.count, &digest, &digestLength, EVP_sha256(), nil) == 1
+        let succeeded = EVP_Digest(bytes, bytes.count, &digest, &digestLength, sha256, nil) == 1
         precondition(succeeded, "OpenSSL SHA-256 failed")
         return digest.prefix(6).map(hexDigits).joined()
     }
