@@ -48,12 +48,19 @@ public struct StderrLogHandler: LogHandler {
         return KeyValueFormatter.format(fields)
     }
 
-    private static func timestamp(_ date: Date) -> String {
+    /// RFC 3339 in UTC with milliseconds, built by hand: Foundation's
+    /// `String(format:)` costs more than the rest of the line.
+    static func timestamp(_ date: Date) -> String {
         var time = time_t(date.timeIntervalSince1970)
         var parts = tm()
         gmtime_r(&time, &parts)
         let millis = Int(date.timeIntervalSince1970 * 1000) % 1000
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
-                      parts.tm_hour, parts.tm_min, parts.tm_sec, millis)
+        func padded(_ value: Int32, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        return padded(parts.tm_year + 1900, 4) + "-" + padded(parts.tm_mon + 1, 2) + "-" + padded(parts.tm_mday, 2)
+            + "T" + padded(parts.tm_hour, 2) + ":" + padded(parts.tm_min, 2) + ":" + padded(parts.tm_sec, 2)
+            + "." + padded(Int32(millis), 3) + "Z"
     }
 }
