@@ -445,7 +445,8 @@ int main(int argc, char **argv) {
     double t0 = now();
     end_time = t0 + duration;
     double next_sweep = t0 + 0.1;
-    int announced = 0;
+    int announced = 0, last_established = 0;
+    double last_progress = t0;
     struct epoll_event events[1024];
     for (;;) {
         double t = now();
@@ -461,10 +462,18 @@ int main(int argc, char **argv) {
             slot_start(s);
             started_count++;
         }
-        if (script == script_idle && !announced && established == nslots) {
-            printf("ready %d\n", established);
-            fflush(stdout);
-            announced = 1;
+        if (script == script_idle && !announced) {
+            /* All open, or no progress for 3 s (a peer that stops accepting
+             * more): report how many are held. */
+            if (established != last_established) {
+                last_established = established;
+                last_progress = t;
+            }
+            if (established == nslots || (established > 0 && t - last_progress > 3.0)) {
+                printf("ready %d\n", established);
+                fflush(stdout);
+                announced = 1;
+            }
         }
         int n = epoll_wait(epfd, events, 1024, 5);
         for (int i = 0; i < n; i++) {
