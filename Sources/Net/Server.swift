@@ -46,12 +46,17 @@ public final class Server: @unchecked Sendable {
                         throw ServerError(key: "listener[\(index + 1)]", reason: "inherited socket \(listener.name): \(error)")
                     }
                     listeners.append(Listener(name: listener.name, fd: fd, inherited: true))
-                    continue
+                } else {
+                    do {
+                        listeners.append(try Listener.bind(listener))
+                    } catch {
+                        throw ServerError(key: "listener[\(index + 1)].listen", reason: "\(error)")
+                    }
                 }
-                do {
-                    listeners.append(try Listener.bind(listener))
-                } catch {
-                    throw ServerError(key: "listener[\(index + 1)].listen", reason: "\(error)")
+                if listener.tls == .implicit, let fd = listeners.last?.fd {
+                    // The client speaks first on implicit TLS: wake us when its ClientHello is
+                    // there, not at the bare handshake — one event and thread hop fewer.
+                    Socket.deferAccept(fd, seconds: Int32(configuration.limits.handshakeTimeout.milliseconds / 1000))
                 }
             }
         } catch {

@@ -82,6 +82,12 @@ enum Socket {
         guard flags >= 0, fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0 else { throw NetError.errno("fcntl O_NONBLOCK") }
     }
 
+    /// TCP_DEFER_ACCEPT: accept only once the client has sent data. Best
+    /// effort (not for Unix sockets; older kernels may refuse).
+    static func deferAccept(_ fd: Int32, seconds: Int32) {
+        try? setOption(fd, Int32(IPPROTO_TCP), TCP_DEFER_ACCEPT, max(1, seconds))
+    }
+
     /// Small mail-protocol replies must not wait 40 ms for a delayed ACK.
     static func setNoDelay(_ fd: Int32) {
         try? setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1)
