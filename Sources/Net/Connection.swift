@@ -16,7 +16,9 @@ enum Readiness: Equatable {
 /// readiness event; the socket sources are switched on and off to match,
 /// which is also the backpressure: a direction whose receiver is slow stops
 /// reading from its sender.
-// @unchecked: every access happens on `worker.queue`; Dispatch needs Sendable only to hop onto it.
+///
+/// `@unchecked Sendable`: every access happens on `worker.queue`; Dispatch
+/// needs Sendable only to hop onto it.
 final class Connection: @unchecked Sendable {
     enum Phase {
         /// Reading a PROXY protocol header from a trusted front.
