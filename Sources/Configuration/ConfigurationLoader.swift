@@ -63,6 +63,13 @@ extension Configuration {
             guard (0...256).contains(threads) else { throw reader.error("threads", "must be between 0 (one per core) and 256") }
             server.threads = threads
         }
+        if let user = try reader.string("user") {
+            // Whether the account exists is the system's business: `check` and start-up ask it.
+            guard !user.isEmpty, !user.contains(where: { $0.isWhitespace || $0 == "/" || $0 == ":" }) else {
+                throw reader.error("user", "\"\(user)\" is not a user name")
+            }
+            server.user = user
+        }
         try reader.rejectUnknownKeys()
         return server
     }

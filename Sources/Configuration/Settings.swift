@@ -88,6 +88,9 @@ public struct ServerSettings: Equatable, Sendable {
     public var hostname: String
     /// Event-loop threads; 0 means one per CPU core.
     public var threads = 0
+    /// Account to switch to after binding the listeners and loading the
+    /// certificate, when started as root outside systemd. nil: stay as started.
+    public var user: String?
 
     public init(hostname: String) {
         self.hostname = hostname

@@ -13,6 +13,14 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try loadConfiguration(options.config)
+        if let user = configuration.server.user {
+            do {
+                _ = try Privileges.account(named: user)
+            } catch {
+                throw ConfigurationFailure(ConfigurationError(file: options.config, key: "server.user",
+                                                              reason: "no such user \"\(user)\""))
+            }
+        }
         do {
             let certificate = try Server.validate(configuration)
             print("\(options.config): OK — \(configuration.listeners.count) listener(s), certificate \(certificate)")

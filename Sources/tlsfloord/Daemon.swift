@@ -32,6 +32,7 @@ final class Daemon: @unchecked Sendable {
         }
         do {
             server = try Server(configuration: configuration, logger: logger, inheritedSockets: sockets)
+            if let user = configuration.server.user { try Privileges.drop(to: user) }
         } catch {
             throw StartFailure(description: "\(configuration.path): \(error)")
         }

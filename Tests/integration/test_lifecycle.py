@@ -2,8 +2,11 @@
 and exit 0."""
 
 import imaplib
+import os
+import pwd
 import signal
 import socket
+import subprocess
 import time
 
 import pytest
@@ -69,3 +72,32 @@ def test_shutdown_grace_ends_lingering_sessions(start_tlsfloord, mail_stack, cer
     with pytest.raises((imaplib.IMAP4.abort, OSError)):
         imap.noop()
     assert len(daemon.records(event="connection", listener="imap")) == 1
+
+
+def test_started_as_root_it_serves_as_the_configured_user(start_tlsfloord, mail_stack, certificate):
+    """[server] user: root only while binding and loading the key, then the given account."""
+    if os.geteuid() != 0:
+        pytest.fail("this test needs root (CI runs as root): it checks the switch away from it")
+    listeners = mail_listeners(mail_stack, "implicit")
+    daemon = start_tlsfloord(listeners.values(), server={"user": "nobody"})
+    nobody = pwd.getpwnam("nobody")
+    status = dict(line.split(":", 1) for line in open(f"/proc/{daemon.process.pid}/status").read().splitlines())
+    assert status["Uid"].split() == [str(nobody.pw_uid)] * 4
+    assert status["Gid"].split() == [str(nobody.pw_gid)] * 4
+    assert status["Groups"].strip() == ""
+    alice = mail_stack.user("alice")
+    imap = imaplib.IMAP4_SSL("127.0.0.1", listeners["imap"].port,
+                             ssl_context=client_context("1.3", certificate.certificate))
+    assert imap.login(alice.address, alice.password)[0] == "OK"
+    imap.logout()
+
+
+def test_unknown_user_is_a_configuration_error(tmp_path, certificate, tlsfloord_binary):
+    from daemon import render_config
+    config = tmp_path / "user.toml"
+    config.write_text(render_config(certificate=certificate.certificate, private_key=certificate.private_key,
+                                    listeners=[], server={"user": "no-such-account-here"})
+                      + '\n[[listener]]\nname = "x"\nprotocol = "imap"\nlisten = "127.0.0.1:1"\nbackend = "127.0.0.1:2"\n')
+    result = subprocess.run([tlsfloord_binary, "check", "--config", str(config)], capture_output=True, text=True)
+    assert result.returncode != 0
+    assert f"{config}: server.user: no such user \"no-such-account-here\"" in result.stderr
