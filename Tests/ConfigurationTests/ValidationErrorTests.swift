@@ -230,4 +230,14 @@ import Testing
             try Configuration.load(path: path)
         }
     }
+
+    @Test(arguments: ["\"\"", "\"mail user\"", "\"../root\"", "\"a:b\""])
+    func serverUserMustBeAName(value: String) {
+        let error = rejection(minimalConfiguration + "[server]\nuser = \(value)\n")
+        #expect(error?.key == "server.user")
+    }
+
+    @Test func serverUserIsKeptAsWritten() throws {
+        #expect(try parse(minimalConfiguration + "[server]\nuser = \"tlsfloor\"\n").server.user == "tlsfloor")
+    }
 }
