@@ -18,11 +18,17 @@ import Testing
         #expect(text(session.toClient) == "250-backend.example\r\n250-AUTH PLAIN\r\n250 8BITMIME\r\n")
     }
 
-    @Test func implicitTLSSessionsKeepTheBackendsEHLOAndGreeting() {
+    @Test func implicitTLSSessionsKeepTheGreetingButNeverOfferStartTLS() {
+        // On 465 the client is on TLS from the first byte: a backend that offers
+        // STARTTLS must not tempt it into TLS inside TLS.
         var inspector = SMTPRelayInspector(afterStartTLS: false)
         let backend = "220 backend ESMTP\r\n"
-        let session = RelayedSession.run(&inspector, [.backend(backend), .client("EHLO me\r\n"), .backend(ehloWithStartTLSLast)])
-        #expect(text(session.toClient) == backend + ehloWithStartTLSLast)
+        let session = RelayedSession.run(&inspector, [
+            .backend(backend), .client("EHLO me\r\nSTARTTLS\r\n"), .backend(ehloWithStartTLSLast),
+        ])
+        #expect(text(session.toClient)
+            == backend + "250-backend.example\r\n250-PIPELINING\r\n250 AUTH PLAIN LOGIN\r\n503 5.5.1 Error: TLS already active\r\n")
+        #expect(text(session.toBackend) == "EHLO me\r\n")
     }
 
     @Test func aSecondStartTLSIsAnsweredLocallyAndNotForwarded() {

@@ -26,7 +26,6 @@ public struct SMTPRelayInspector: RelayInspector, Sendable {
         case localAnswer([UInt8])
     }
 
-    private let afterStartTLS: Bool
     private let limits: InspectorLimits
     private var commands: LineReader
     private var replies: LineReader
@@ -45,11 +44,11 @@ public struct SMTPRelayInspector: RelayInspector, Sendable {
     }
 
     /// - Parameter afterStartTLS: true on sessions that came through
-    ///   STARTTLS: tlsfloord consumed the backend's greeting, and STARTTLS
-    ///   must disappear from EHLO. False on 465, where the backend's greeting
-    ///   comes through the relay.
+    ///   STARTTLS, where tlsfloord consumed the backend's greeting; false on
+    ///   465, where the greeting comes through the relay. Either way the
+    ///   client already speaks TLS to tlsfloord, so STARTTLS disappears from
+    ///   EHLO and a STARTTLS command is answered here.
     public init(afterStartTLS: Bool, limits: InspectorLimits = InspectorLimits()) {
-        self.afterStartTLS = afterStartTLS
         self.limits = limits
         commands = LineReader(maxLineLength: limits.maxLineLength, dropsOverlongLines: false)
         replies = LineReader(maxLineLength: limits.maxLineLength, dropsOverlongLines: false)
@@ -74,7 +73,7 @@ public struct SMTPRelayInspector: RelayInspector, Sendable {
                 continue
             }
             commandCount += 1
-            if afterStartTLS, CommandWords(line.content).verb == "STARTTLS" {
+            if CommandWords(line.content).verb == "STARTTLS" {
                 if expected.isEmpty { answer += SMTPReplies.tlsAlreadyActive } else {
                     expected.append(.localAnswer(SMTPReplies.tlsAlreadyActive))
                 }
@@ -100,7 +99,7 @@ public struct SMTPRelayInspector: RelayInspector, Sendable {
                 forward += giveUpOnReplies()
                 break
             }
-            if afterStartTLS, expected.first == .ehlo {
+            if expected.first == .ehlo {
                 heldEHLOReply.append(line)
                 heldEHLOBytes += line.content.count
                 guard heldEHLOBytes <= limits.maxLineLength else {
