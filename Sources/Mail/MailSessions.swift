@@ -30,7 +30,7 @@ public enum MailSessions {
     public static func inspector(for mailProtocol: MailProtocol, afterStartTLS: Bool,
                                  limits: InspectorLimits = InspectorLimits()) -> any RelayInspector {
         switch mailProtocol {
-        case .imap: IMAPLoginInspector(limits: limits)
+        case .imap: IMAPLoginInspector(checksGreeting: !afterStartTLS, limits: limits)
         case .pop3: POP3LoginInspector(afterStartTLS: afterStartTLS, limits: limits)
         case .smtp: SMTPRelayInspector(afterStartTLS: afterStartTLS, limits: limits)
         }

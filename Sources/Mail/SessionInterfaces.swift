@@ -47,10 +47,14 @@ public struct Inspection: Equatable, Sendable {
     /// Bytes to send back to where they came from instead (e.g. a local
     /// `503` to a client's STARTTLS after TLS). Empty for none.
     public var answer: [UInt8]
+    /// Set when the session must end here instead (e.g. an IMAP backend
+    /// greeting with PREAUTH); the reason is for the log.
+    public var refusal: String?
 
-    public init(forward: [UInt8], answer: [UInt8] = []) {
+    public init(forward: [UInt8], answer: [UInt8] = [], refusal: String? = nil) {
         self.forward = forward
         self.answer = answer
+        self.refusal = refusal
     }
 }
 

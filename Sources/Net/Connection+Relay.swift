@@ -148,6 +148,11 @@ extension Connection {
         let inspection = current.backendToClient(Array(bytes))
         inspector = current.isDone ? nil : current
         if current.isDone { record.apply(current.login) }
+        if let refusal = inspection.refusal {
+            finish(with: MailReplies.unavailable(runtime.mailProtocol, hostname: runtime.configuration.hostname),
+                   outcome: .backendRefused, error: refusal)
+            return
+        }
         inspection.forward.withUnsafeBytes { writeOrQueue($0, tls) }
         if !inspection.answer.isEmpty, let backend {
             inspection.answer.withUnsafeBytes { writeOrQueue($0, to: backend.fd, queue: &toBackend) }

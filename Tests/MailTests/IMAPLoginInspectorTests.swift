@@ -3,7 +3,7 @@ import Testing
 
 @Suite struct IMAPLoginInspectorTests {
     @Test func loginWithQuotedStringsAccepted() {
-        var inspector = IMAPLoginInspector()
+        var inspector = IMAPLoginInspector(checksGreeting: false)
         let input = "a1 LOGIN \"alice@example.org\" \"s3cr\\\"et\"\r\n"
         let session = RelayedSession.run(&inspector, [
             .client(input), .backend("a1 OK [CAPABILITY IMAP4rev1] Logged in\r\n"),
@@ -14,7 +14,7 @@ import Testing
     }
 
     @Test func rejectedLoginThenTheBudgetRunsOut() {
-        var inspector = IMAPLoginInspector(limits: InspectorLimits(maxCommands: 3))
+        var inspector = IMAPLoginInspector(checksGreeting: false, limits: InspectorLimits(maxCommands: 3))
         _ = RelayedSession.run(&inspector, [
             .client("a LOGIN bob wrongpass\r\n"),
             .backend("* OK still here\r\na NO [AUTHENTICATIONFAILED] Authentication failed.\r\n"),
@@ -26,7 +26,7 @@ import Testing
     }
 
     @Test func loginWithLiteralsSplitAtEveryByte() {
-        var inspector = IMAPLoginInspector()
+        var inspector = IMAPLoginInspector(checksGreeting: false)
         let client = "a LOGIN {5}\r\nalice {10}\r\npass\nword!\r\n"
         var chunks: [RelayedSession.Chunk] = client.map { .client(String($0)) }
         chunks += "a OK done\r\n".map { .backend(String($0)) }
@@ -38,14 +38,14 @@ import Testing
     }
 
     @Test func nonSynchronizingLiteralForTheUser() {
-        var inspector = IMAPLoginInspector()
+        var inspector = IMAPLoginInspector(checksGreeting: false)
         _ = RelayedSession.run(&inspector, [.client("x LOGIN {3+}\r\nbob \"pw\"\r\n"), .backend("x OK\r\n")])
         #expect(inspector.login == LoginObservation(user: "bob", mechanism: "LOGIN", result: .accepted))
     }
 
     @Test func authenticatePlainWithInitialResponse() {
         // "\0carol\0hunter2"
-        var inspector = IMAPLoginInspector()
+        var inspector = IMAPLoginInspector(checksGreeting: false)
         _ = RelayedSession.run(&inspector, [
             .client("t AUTHENTICATE PLAIN AGNhcm9sAGh1bnRlcjI=\r\n"), .backend("t OK Logged in\r\n"),
         ])
@@ -54,7 +54,7 @@ import Testing
     }
 
     @Test func authenticatePlainWithContinuationRejected() {
-        var inspector = IMAPLoginInspector()
+        var inspector = IMAPLoginInspector(checksGreeting: false)
         _ = RelayedSession.run(&inspector, [
             .client("t AUTHENTICATE plain\r\n"), .backend("+ \r\n"),
             .client("AGNhcm9sAGh1bnRlcjI=\r\n"), .backend("t NO [AUTHENTICATIONFAILED] Authentication failed.\r\n"),
@@ -64,7 +64,7 @@ import Testing
     }
 
     @Test func idBeforeLoginIsRecordedAndLoginEndsInspection() {
-        var inspector = IMAPLoginInspector()
+        var inspector = IMAPLoginInspector(checksGreeting: false)
         _ = RelayedSession.run(&inspector, [
             .client("1 ID (\"name\" \"Thunderbird\" \"version\" \"115.3.1\" \"os\" NIL)\r\n"),
             .backend("* ID NIL\r\n1 OK ID completed\r\n"),
@@ -76,7 +76,7 @@ import Testing
     }
 
     @Test func idRightAfterLoginIsStillSeen() {
-        var inspector = IMAPLoginInspector()
+        var inspector = IMAPLoginInspector(checksGreeting: false)
         _ = RelayedSession.run(&inspector, [
             .client("2 LOGIN dave pw\r\n"), .backend("2 OK\r\n"),
         ])
@@ -88,7 +88,7 @@ import Testing
     }
 
     @Test func stepsAsideAFewCommandsAfterLoginWithoutID() {
-        var inspector = IMAPLoginInspector()
+        var inspector = IMAPLoginInspector(checksGreeting: false)
         _ = RelayedSession.run(&inspector, [.client("2 LOGIN dave pw\r\n"), .backend("2 OK\r\n"),
                                             .client("3 SELECT INBOX\r\n4 FETCH 1 BODY[]\r\n")])
         #expect(!inspector.isDone)
@@ -97,10 +97,40 @@ import Testing
     }
 
     @Test func anOverlongLineEndsInspectionButIsStillForwarded() {
-        var inspector = IMAPLoginInspector(limits: InspectorLimits(maxLineLength: 100))
+        var inspector = IMAPLoginInspector(checksGreeting: false, limits: InspectorLimits(maxLineLength: 100))
         let long = "a " + String(repeating: "x", count: 200) + "\r\n"
         let session = RelayedSession.run(&inspector, [.client(long)])
         #expect(text(session.toBackend) == long)
         #expect(inspector.isDone)
+    }
+
+    // MARK: The backend greeting on 993
+
+    @Test func implicitTLSGreetingIsPassedOnOnceItIsCompleteEvenByteByByte() {
+        var inspector = IMAPLoginInspector(checksGreeting: true)
+        let greeting = "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] Dovecot ready.\r\n"
+        var forwarded: [UInt8] = []
+        for byte in greeting.utf8 {
+            let inspection = inspector.backendToClient([byte])
+            #expect(inspection.refusal == nil)
+            forwarded += inspection.forward
+            if forwarded.isEmpty { #expect(!inspector.isDone) }
+        }
+        #expect(text(forwarded) == greeting)
+    }
+
+    @Test(arguments: ["* PREAUTH [CAPABILITY IMAP4rev1] Logged in as mail\r\n", "* preauth ok\n"])
+    func preauthGreetingOnImplicitTLSEndsTheSession(greeting: String) {
+        var inspector = IMAPLoginInspector(checksGreeting: true)
+        let inspection = inspector.backendToClient(Array(greeting.utf8))
+        #expect(inspection.forward.isEmpty)
+        #expect(inspection.refusal?.contains("PREAUTH") == true)
+    }
+
+    @Test func clientCommandsBeforeTheGreetingDoNotSkipTheCheck() {
+        var inspector = IMAPLoginInspector(checksGreeting: true)
+        _ = inspector.clientToBackend(Array("\u{1}garbage that stops the inspector\r\n".utf8))
+        #expect(!inspector.isDone)
+        #expect(inspector.backendToClient(Array("* PREAUTH hi\r\n".utf8)).refusal != nil)
     }
 }

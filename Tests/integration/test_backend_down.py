@@ -32,3 +32,23 @@ def test_backend_down_gets_the_protocols_unavailable_reply(start_tlsfloord, cert
     record = daemon.connection_record(listener=protocol)
     assert record["outcome"] == "backend_unavailable"
     assert record["tls_version"] == "TLSv1.3"
+
+
+def test_imaps_backend_greeting_with_preauth_is_refused(start_tlsfloord, byte_backend, certificate):
+    """A backend that trusts tlsfloord's address and greets with PREAUTH would hand every
+    client on 993 a logged-in session: tlsfloord refuses it instead of relaying it."""
+    backend = byte_backend(b"* PREAUTH [CAPABILITY IMAP4rev1] Logged in as mail\r\n")
+    listener = Listener.on_free_port("imaps", "imap", "implicit", backend.address)
+    daemon = start_tlsfloord([listener])
+
+    stream = TLSStream.connect("127.0.0.1", listener.port, client_context("1.3", certificate.certificate))
+    try:
+        reply = stream.recv_line()
+        assert reply.startswith(UNAVAILABLE["imap"]), reply
+        assert stream.recv() == b""
+    finally:
+        stream.close()
+
+    record = daemon.connection_record(listener="imaps")
+    assert record["outcome"] == "backend_refused"
+    assert "PREAUTH" in record["error"]

@@ -9,6 +9,11 @@
 /// It steps aside after a successful login plus a few commands (clients
 /// often send `ID` right after logging in), or when the client has sent
 /// `maxCommands` commands without logging in, or on a line it cannot follow.
+///
+/// On implicit TLS (993) the backend's greeting comes through the relay: it
+/// is held until complete and refused if it is `* PREAUTH`, which would
+/// hand the client a session logged in without credentials (RFC 3501
+/// §7.1.4) just because tlsfloord's address is trusted by the backend.
 public struct IMAPLoginInspector: RelayInspector, Sendable {
     /// Commands watched after a successful login, for a late `ID`.
     private static let commandsWatchedAfterLogin = 3
@@ -27,21 +32,29 @@ public struct IMAPLoginInspector: RelayInspector, Sendable {
     private var commandsSinceLogin = 0
     private var sawID = false
 
-    public private(set) var login = LoginObservation()
-    public private(set) var isDone = false
+    /// The backend greeting still to be checked (implicit TLS only).
+    private var checksGreeting: Bool
+    private var heldGreeting: [UInt8] = []
+    private var steppedAside = false
 
-    public init(limits: InspectorLimits = InspectorLimits()) {
+    public private(set) var login = LoginObservation()
+    public var isDone: Bool { steppedAside && !checksGreeting }
+
+    /// - Parameter checksGreeting: true where the backend's greeting comes
+    ///   through the relay (993); false after STARTTLS, where it was consumed.
+    public init(checksGreeting: Bool, limits: InspectorLimits = InspectorLimits()) {
+        self.checksGreeting = checksGreeting
         self.limits = limits
         commands = IMAPCommandReader(maxLineLength: limits.maxLineLength)
         responses = LineReader(maxLineLength: limits.maxLineLength)
     }
 
     public mutating func clientToBackend(_ bytes: [UInt8]) -> Inspection {
-        guard !isDone else { return Inspection(forward: bytes) }
+        guard !steppedAside else { return Inspection(forward: bytes) }
         commands.append(bytes)
-        while !isDone, let event = commands.next() {
+        while !steppedAside, let event = commands.next() {
             switch event {
-            case .unreadable: isDone = true
+            case .unreadable: steppedAside = true
             case .command(let tokens): observe(command: tokens)
             }
         }
@@ -49,9 +62,30 @@ public struct IMAPLoginInspector: RelayInspector, Sendable {
     }
 
     public mutating func backendToClient(_ bytes: [UInt8]) -> Inspection {
-        guard !isDone, login.result != .accepted else { return Inspection(forward: bytes) }
+        guard checksGreeting else { return observe(responses: bytes) }
+        heldGreeting += bytes
+        guard let end = heldGreeting.firstIndex(of: UInt8(ascii: "\n")) else {
+            // No line end in sight: not a greeting worth holding any longer.
+            if heldGreeting.count > limits.maxLineLength { return releaseGreeting() }
+            return Inspection(forward: [])
+        }
+        if ASCII.hasPrefix(Array(heldGreeting[..<end]), caseInsensitive: "* PREAUTH") {
+            return Inspection(forward: [], refusal: "backend greeted with PREAUTH, refusing an unauthenticated logged-in session")
+        }
+        return releaseGreeting()
+    }
+
+    private mutating func releaseGreeting() -> Inspection {
+        checksGreeting = false
+        let held = heldGreeting
+        heldGreeting = []
+        return observe(responses: held)
+    }
+
+    private mutating func observe(responses bytes: [UInt8]) -> Inspection {
+        guard !steppedAside, login.result != .accepted else { return Inspection(forward: bytes) }
         responses.append(bytes)
-        while !isDone, login.result != .accepted, let event = responses.next() {
+        while !steppedAside, login.result != .accepted, let event = responses.next() {
             if case .line(let line) = event { observe(response: line.content) }
         }
         return Inspection(forward: bytes)
@@ -79,7 +113,7 @@ public struct IMAPLoginInspector: RelayInspector, Sendable {
         let watchedLongEnough = login.result == .accepted
             ? sawID || commandsSinceLogin >= Self.commandsWatchedAfterLogin
             : commandCount >= limits.maxCommands
-        if watchedLongEnough { isDone = true }
+        if watchedLongEnough { steppedAside = true }
     }
 
     private mutating func startLogin(tag: [UInt8], arguments: ArraySlice<IMAPToken>) {
@@ -126,6 +160,6 @@ public struct IMAPLoginInspector: RelayInspector, Sendable {
         default: return
         }
         pending = nil
-        if login.result == .accepted, sawID { isDone = true }
+        if login.result == .accepted, sawID { steppedAside = true }
     }
 }
