@@ -33,6 +33,10 @@ extension Connection {
                     upstream = .backendWritable
                 }
                 return
+            } catch let error as NetError where error.isLocalResourceShortage {
+                // Our own shortage: no backend is to blame, and the next would fail alike.
+                record.error = "\(error)"
+                break
             } catch {
                 candidate.markDown(now: worker.now)
                 record.error = "\(error)"

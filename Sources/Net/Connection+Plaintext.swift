@@ -10,6 +10,7 @@ extension Connection {
     func startPlaintext() {
         var machine = MailSessions.preamble(for: runtime.mailProtocol, hostname: runtime.configuration.hostname)
         phase = .plaintext
+        pendingOutcome = (.plaintextClosed, nil)
         toClient.append(machine.greeting())
         preamble = machine
         upstream = .clientReadable
@@ -41,6 +42,7 @@ extension Connection {
                                                        afterStartTLS: runtime.configuration.tls == .starttls,
                                                        hostname: runtime.configuration.hostname)
         phase = .refusing
+        pendingOutcome = (.legacyExplained, nil)
         deadline = worker.now + UInt64(runtime.limits.handshakeTimeout.milliseconds)
         let greeting = machine.greeting()
         refusal = machine
@@ -56,6 +58,8 @@ extension Connection {
             case .done(let count):
                 input.append(contentsOf: UnsafeRawBufferPointer(start: worker.scratch.baseAddress, count: count))
                 if input.count < 16_384 { continue }
+                // Enough for one turn; come back for the rest.
+                upstream = .clientReadable
             case .wantRead:
                 upstream = .clientReadable
             case .wantWrite:

@@ -190,7 +190,9 @@ extension Connection {
                 downstream = .clientReadable
                 return false
             case .closed, .failed:
-                end(.relayed, error: "client went away")
+                // Mid-relay that is how a relayed session ends; in tlsfloord's own
+                // conversations (refusal, last reply) the phase's outcome stands.
+                end(phase == .relaying ? .relayed : pendingOutcome.0, error: "client went away")
                 return false
             }
         }

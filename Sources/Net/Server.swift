@@ -25,8 +25,9 @@ public final class Server: @unchecked Sendable {
 
     /// Builds everything that can fail — TLS context, backend addresses,
     /// listening sockets — before anything serves.
-    /// - Parameter inheritedSockets: listening fds passed by systemd, by listener name.
-    public init(configuration: Configuration, logger: Logger, inheritedSockets: [String: Int32] = [:]) throws {
+    /// - Parameter inheritedSockets: listening fds passed by systemd, by listener
+    ///   name; a name may carry several (one socket unit with several `ListenStream=`).
+    public init(configuration: Configuration, logger: Logger, inheritedSockets: [String: [Int32]] = [:]) throws {
         self.configuration = configuration
         let drained = self.drained
         state = ServerState(logger: logger, maxConnections: configuration.limits.maxConnections) { drained.fire() }
@@ -37,7 +38,8 @@ public final class Server: @unchecked Sendable {
         for worker in workers { worker.runtimes = runtimes }
         do {
             for (index, listener) in configuration.listeners.enumerated() {
-                if let fd = inheritedSockets[listener.name] {
+                let inherited = inheritedSockets[listener.name] ?? []
+                for fd in inherited {
                     // systemd passes blocking sockets unless the unit says NonBlocking=yes;
                     // a blocking accept would stall a whole worker.
                     do {
@@ -46,17 +48,20 @@ public final class Server: @unchecked Sendable {
                         throw ServerError(key: "listener[\(index + 1)]", reason: "inherited socket \(listener.name): \(error)")
                     }
                     listeners.append(Listener(name: listener.name, fd: fd, inherited: true))
-                } else {
+                }
+                if inherited.isEmpty {
                     do {
                         listeners.append(try Listener.bind(listener))
                     } catch {
                         throw ServerError(key: "listener[\(index + 1)].listen", reason: "\(error)")
                     }
                 }
-                if listener.tls == .implicit, let fd = listeners.last?.fd {
+                if listener.tls == .implicit {
                     // The client speaks first on implicit TLS: wake us when its ClientHello is
                     // there, not at the bare handshake — one event and thread hop fewer.
-                    Socket.deferAccept(fd, seconds: Int32(configuration.limits.handshakeTimeout.milliseconds / 1000))
+                    for socket in listeners where socket.name == listener.name {
+                        Socket.deferAccept(socket.fd, seconds: Int32(configuration.limits.handshakeTimeout.milliseconds / 1000))
+                    }
                 }
             }
         } catch {
@@ -118,7 +123,7 @@ public final class Server: @unchecked Sendable {
 
     public var openConnections: Int { state.openConnections }
     public var refusedLegacyClients: Int { state.refusedLegacyClients }
-    public var listenerNames: [String] { listeners.map(\.name) }
+    public var listenerNames: [String] { configuration.listeners.map(\.name) }
 
     private static func makeRuntimes(_ configuration: Configuration) throws -> [String: ListenerRuntime] {
         let context: TLSContext

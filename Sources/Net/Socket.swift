@@ -45,7 +45,8 @@ enum Socket {
         let result = address.withSockaddr { Glibc.connect(fd, $0, $1) }
         if result == 0 { return (fd, true) }
         let code = errno
-        guard code == EINPROGRESS || code == EAGAIN else {
+        // For a Unix socket EAGAIN means a full backlog, not a connect in progress.
+        guard code == EINPROGRESS || (code == EAGAIN && address.family != AF_UNIX) else {
             close(fd)
             throw NetError.errno("connect \(address)", code)
         }

@@ -125,12 +125,20 @@ public struct SocketAddress: Sendable, CustomStringConvertible {
 /// A socket-level failure with the syscall's explanation.
 public struct NetError: Error, CustomStringConvertible, Sendable {
     public var description: String
+    /// The errno behind it, when a syscall failed.
+    public var code: Int32?
 
-    init(_ description: String) {
+    init(_ description: String, code: Int32? = nil) {
         self.description = description
+        self.code = code
     }
 
     static func errno(_ call: String, _ code: Int32 = Glibc.errno) -> NetError {
-        NetError("\(call): \(String(cString: strerror(code)))")
+        NetError("\(call): \(String(cString: strerror(code)))", code: code)
+    }
+
+    /// Out of descriptors or buffers here: says nothing about the peer.
+    var isLocalResourceShortage: Bool {
+        code == EMFILE || code == ENFILE || code == ENOBUFS || code == ENOMEM
     }
 }

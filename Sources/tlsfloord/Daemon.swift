@@ -26,9 +26,9 @@ final class Daemon: @unchecked Sendable {
                            metadata: ["event": "socket_unused", "listener": .string(name)])
             for fd in inherited.descriptors(named: name) { close(fd) }
         }
-        var sockets: [String: Int32] = [:]
+        var sockets: [String: [Int32]] = [:]
         for name in names {
-            if let fd = inherited.descriptors(named: name).first { sockets[name] = fd }
+            sockets[name] = inherited.descriptors(named: name)
         }
         do {
             server = try Server(configuration: configuration, logger: logger, inheritedSockets: sockets)
@@ -87,6 +87,8 @@ final class Daemon: @unchecked Sendable {
     }
 
     private func reload() {
+        // After STOPPING=1 a READY=1 would tell systemd the opposite of the truth.
+        guard !stopping else { return }
         notify { try $0.reloading() }
         do {
             let next = try Configuration.load(path: configPath)

@@ -114,3 +114,13 @@ private func rows(_ text: String) -> [ClientGroup] {
     let json = ReportFormat.json.render([])
     #expect((try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [Any] != nil)
 }
+
+@Test(arguments: ["=HYPERLINK(\"http://x\")", "+1", "-2+3", "@SUM(A1)"])
+func csvDefusesClientChosenFormulas(login: String) {
+    let field = CSVRenderer.field(login)
+    #expect(field.hasPrefix("'") || field.hasPrefix("\"'"))
+}
+
+@Test func csvKeepsTheNonePlaceholder() {
+    #expect(CSVRenderer.field("-") == "-")
+}

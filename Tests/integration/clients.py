@@ -161,6 +161,17 @@ class TLSStream:
                     self.tls.write(upload[sent:sent + chunk])
                     sent = min(len(upload), sent + chunk)
                     if sent == len(upload):
+                        # Records that came with the end of the handshake (a backend greeting
+                        # right behind the server's Finished) must be read first: OpenSSL's
+                        # shutdown refuses application data it finds after our close_notify.
+                        while self.tls.pending() or self.incoming.pending:
+                            try:
+                                piece = self.tls.read(262144)
+                            except (ssl.SSLWantReadError, ssl.SSLZeroReturnError, ssl.SSLEOFError):
+                                break  # the loop below sees the close again
+                            if not piece:
+                                break
+                            received += piece
                         try:
                             self.tls.unwrap()
                         except ssl.SSLWantReadError:

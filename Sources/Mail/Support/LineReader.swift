@@ -25,6 +25,9 @@ struct LineReader: Sendable {
     private let dropsOverlongLines: Bool
     private var buffer: [UInt8] = []
     private var start = 0
+    /// Bytes after `start` already known to hold no LF: a peer dribbling a
+    /// long line one byte at a time must not make every byte rescan it.
+    private var scanned = 0
     private var droppingOverlongLine = false
 
     /// - Parameter dropsOverlongLines: false to leave an over-long line in
@@ -50,6 +53,7 @@ struct LineReader: Sendable {
         let rest = Array(pending)
         buffer = []
         start = 0
+        scanned = 0
         droppingOverlongLine = false
         return rest
     }
@@ -59,15 +63,17 @@ struct LineReader: Sendable {
     mutating func take(upTo count: Int) -> ArraySlice<UInt8> {
         let end = min(buffer.count, start + count)
         let taken = buffer[start..<end]
+        scanned = max(0, scanned - taken.count)
         start = end
         return taken
     }
 
     mutating func next() -> Event? {
         while true {
-            if let lineFeed = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
+            if let lineFeed = buffer[(start + scanned)...].firstIndex(of: UInt8(ascii: "\n")) {
                 let lineStart = start
                 start = lineFeed + 1
+                scanned = 0
                 if droppingOverlongLine {
                     droppingOverlongLine = false
                     continue
@@ -81,11 +87,13 @@ struct LineReader: Sendable {
                 return .line(Line(content: Array(buffer[lineStart..<contentEnd]),
                                   terminator: endsWithCR ? [13, 10] : [10]))
             }
+            scanned = buffer.count - start
             // One byte of slack: a CR may be waiting for its LF.
             let waiting = buffer.count - start
             if !dropsOverlongLines { return waiting > maxLineLength + 1 ? .overlong : nil }
             if droppingOverlongLine || waiting > maxLineLength + 1 {
                 start = buffer.count
+                scanned = 0
                 if droppingOverlongLine { return nil }
                 droppingOverlongLine = true
                 return .overlong
