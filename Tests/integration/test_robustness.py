@@ -64,3 +64,15 @@ def test_client_resetting_mid_relay_does_not_kill_the_daemon(start_tlsfloord, by
             assert daemon.process.poll() is None, (
                 f"tlsfloord died with status {daemon.process.returncode} after client {attempt} reset "
                 f"mid-relay (-13 = SIGPIPE); log:\n{daemon.log_tail(5)}")
+
+
+@pytest.mark.starttls
+def test_clients_resetting_in_the_plaintext_phase_are_logged_as_such(starttls_proxy):
+    """A scanner that resets a STARTTLS connection never reached a backend: its record must
+    say plaintext_closed, not relayed — the audit counts relayed sessions as logins."""
+    port = starttls_proxy.port("starttls-smtp")
+    for _ in range(10):
+        send_and_reset(port, b"")
+    records = starttls_proxy.daemon.wait_for_records(10, event="connection", listener="starttls-smtp")
+    assert {record["outcome"] for record in records} == {"plaintext_closed"}, records
+    assert all(record["backend"] == "-" for record in records)

@@ -258,6 +258,24 @@ def test_socket_activation_closes_a_socket_no_listener_claims(start_tlsfloord, m
     assert stray not in listening_ports(), "the unclaimed socket is still open"
 
 
+
+def test_socket_activation_serves_every_socket_of_one_name(start_tlsfloord, mail_stack):
+    """One socket unit with two ListenStream= passes two fds under one FileDescriptorName:
+    both must be served (a socket nobody accepts on leaves its clients hanging)."""
+    listeners = mail_listeners(mail_stack, "implicit")
+    first, second = free_port(), free_port()
+    daemon = start_tlsfloord(listeners.values(), ready=False,
+                             launcher=activation_launcher((first, "imap"), (second, "imap")))
+    wait_listening(first)
+    for port in (first, second):
+        stream = TLSStream.connect("127.0.0.1", port, client_context("1.3"))
+        assert stream.recv_line().startswith(b"* OK"), port
+        stream.close()
+    daemon.wait_ready(ports={first, second, listeners["pop3"].port, listeners["smtp"].port})
+    records = daemon.wait_for_records(2, event="connection", listener="imap")
+    assert len(records) == 2
+
+
 # ---------------------------------------------------------------- reload
 
 @pytest.fixture
