@@ -87,7 +87,7 @@ public struct ConnectionRecord: Sendable {
         case .tlsVersionRefused, .legacyExplained, .handshakeFailed, .handshakeTimeout, .idleTimeout, .proxyHeaderRefused,
              .backendRefused:
             return .notice
-        case .backendUnavailable, .tooManyConnections, .shutdown, .ioError: return .warning
+        case .backendUnavailable, .tooManyConnections, .shutdown: return .warning
         }
     }
 

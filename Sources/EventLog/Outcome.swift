@@ -20,5 +20,4 @@ public enum Outcome: String, Sendable, CaseIterable {
     case proxyHeaderRefused = "proxy_header_refused"
     /// Still open when the shutdown grace period ended.
     case shutdown
-    case ioError = "io_error"
 }

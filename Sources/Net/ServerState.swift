@@ -20,7 +20,6 @@ final class ServerState: Sendable {
 
     var openConnections: Int { open.load(ordering: .relaxed) }
     var refusedLegacyClients: Int { refusedLegacy.load(ordering: .relaxed) }
-    var isDraining: Bool { draining.load(ordering: .relaxed) }
 
     func setLimit(_ maxConnections: Int) { limit.store(maxConnections, ordering: .relaxed) }
 

@@ -46,9 +46,10 @@ public final class TLSContext: @unchecked Sendable {
         _ = tlsfloor_SSL_CTX_set_options(ctx, options)
         _ = tlsfloor_SSL_CTX_set_mode(ctx, Int(SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE
                                                 | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER))
-        // Resumption is by stateless tickets (TLS 1.2 and 1.3); a server-side
-        // cache would only add a locked table and its periodic sweeps.
-        _ = tlsfloor_SSL_CTX_set_session_cache_mode(ctx, Int(SSL_SESS_CACHE_OFF))
+        // With tickets, resumption is stateless (TLS 1.2 and 1.3) and a server-side
+        // cache would only add a locked table and its periodic sweeps; without
+        // them the cache is the only way to resume.
+        _ = tlsfloor_SSL_CTX_set_session_cache_mode(ctx, Int(settings.sessionTickets ? SSL_SESS_CACHE_OFF : SSL_SESS_CACHE_SERVER))
         guard SSL_CTX_set_cipher_list(ctx, settings.ciphers) == 1 else {
             throw TLSSetupError(key: "tls.ciphers", reason: "no usable cipher in \"\(settings.ciphers)\"")
         }

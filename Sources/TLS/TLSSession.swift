@@ -106,10 +106,6 @@ public final class TLSSession {
         ERR_clear_error()
     }
 
-    /// Plaintext bytes OpenSSL already decrypted but not yet returned; the
-    /// socket will not signal readability for them.
-    public var hasBufferedPlaintext: Bool { SSL_pending(ssl) > 0 }
-
     // MARK: - Negotiated parameters
 
     /// "TLSv1.0" … "TLSv1.3" (OpenSSL itself says "TLSv1" for 1.0).

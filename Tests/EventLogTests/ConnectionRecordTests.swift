@@ -1,4 +1,5 @@
 import EventLog
+import Foundation
 import Logging
 import Testing
 
@@ -117,4 +118,13 @@ import Testing
         #expect(parsed.map(\.key) == record.fields.map(\.key))
         #expect(parsed.map(\.value) == record.fields.map(\.value))
     }
+}
+
+/// The operations guide lists every outcome an operator can filter on.
+@Test(arguments: Outcome.allCases)
+func everyOutcomeIsDocumented(outcome: Outcome) throws {
+    let guide = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("docs/operations.md")
+    let text = try String(contentsOf: guide, encoding: .utf8)
+    #expect(text.contains("| `\(outcome.rawValue)` |"))
 }
