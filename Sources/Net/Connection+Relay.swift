@@ -14,6 +14,7 @@ extension Connection {
 
     func startRelay() {
         phase = .relaying
+        pendingOutcome = (.relayed, nil)
         inspector = MailSessions.inspector(for: runtime.mailProtocol, afterStartTLS: runtime.configuration.tls == .starttls)
         lastActivity = worker.now
         pumpUpstream()
@@ -190,9 +191,7 @@ extension Connection {
                 downstream = .clientReadable
                 return false
             case .closed, .failed:
-                // Mid-relay that is how a relayed session ends; in tlsfloord's own
-                // conversations (refusal, last reply) the phase's outcome stands.
-                end(phase == .relaying ? .relayed : pendingOutcome.0, error: "client went away")
+                end(pendingOutcome.0, error: "client went away")
                 return false
             }
         }

@@ -56,7 +56,9 @@ final class Connection: @unchecked Sendable {
     var clientFinished = false
     var backendFinished = false
     var backendWriteShut = false
-    /// Outcome to log once `.finishing` has flushed.
+    /// How the current phase ends if the client just goes away; also what
+    /// `.finishing` logs once it has flushed. Each phase that writes to the
+    /// client sets it when it begins.
     var pendingOutcome: (Outcome, String?) = (.relayed, nil)
 
     // Protocol logic from the Mail module, each alive only in its phase.
