@@ -11,6 +11,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         // C libraries, imported as they are plus a shim for the macros Swift cannot see.
@@ -41,6 +42,7 @@ let package = Package(
         .target(name: "Net", dependencies: [
             "COpenSSL", "CSocket", "Configuration", "TLS", "Mail", "ProxyProtocol", "EventLog", "Systemd",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "SystemPackage", package: "swift-system"),
         ]),
 
         .executableTarget(name: "tlsfloord", dependencies: [
@@ -56,5 +58,6 @@ let package = Package(
         .testTarget(name: "EventLogTests", dependencies: ["EventLog"]),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd", "EventLog"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "EventLog"]),
+        .testTarget(name: "NetTests", dependencies: ["Net"]),
     ]
 )

@@ -63,6 +63,10 @@ extension Configuration {
             guard (0...256).contains(threads) else { throw reader.error("threads", "must be between 0 (one per core) and 256") }
             server.threads = threads
         }
+        if let linger = try reader.duration("linger") {
+            guard linger <= .milliseconds(100) else { throw reader.error("linger", "must be at most 100ms (it delays nothing, but holds a thread)") }
+            server.linger = linger
+        }
         if let user = try reader.string("user") {
             // Whether the account exists is the system's business: `check` and start-up ask it.
             guard !user.isEmpty, !user.contains(where: { $0.isWhitespace || $0 == "/" || $0 == ":" }) else {

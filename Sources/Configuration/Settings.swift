@@ -88,6 +88,9 @@ public struct ServerSettings: Equatable, Sendable {
     public var hostname: String
     /// Event-loop threads; 0 means one per CPU core.
     public var threads = 0
+    /// How long a worker keeps waiting for events itself before it hands
+    /// its thread back to Dispatch; 0 turns lingering off.
+    public var linger: Duration = .milliseconds(1)
     /// Account to switch to after binding the listeners and loading the
     /// certificate, when started as root outside systemd. nil: stay as started.
     public var user: String?

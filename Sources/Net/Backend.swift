@@ -1,5 +1,4 @@
 import Configuration
-import Dispatch
 import Synchronization
 
 /// A backend mail server and its recent health. A backend that refused or
@@ -27,13 +26,11 @@ final class Backend: Sendable {
         if downUntil.load(ordering: .relaxed) != 0 { downUntil.store(0, ordering: .relaxed) }
     }
 
-    /// The order to try backends in: healthy ones first, in configured order.
+    /// The order to try backends in: healthy ones first, in configured
+    /// order. Each backend's mark is read once, so another worker marking
+    /// one up or down meanwhile cannot make it appear twice or not at all.
     static func attemptOrder(_ backends: [Backend], now: UInt64) -> [Backend] {
-        backends.filter { !$0.isMarkedDown(now: now) } + backends.filter { $0.isMarkedDown(now: now) }
+        let down = backends.map { $0.isMarkedDown(now: now) }
+        return zip(backends, down).filter { !$0.1 }.map(\.0) + zip(backends, down).filter { $0.1 }.map(\.0)
     }
-}
-
-/// Milliseconds since boot; the clock for timeouts and mark-downs.
-func monotonicMilliseconds() -> UInt64 {
-    DispatchTime.now().uptimeNanoseconds / 1_000_000
 }

@@ -20,60 +20,90 @@ public final class Server: @unchecked Sendable {
     private let state: ServerState
     private let workers: [Worker]
     private var listeners: [Listener] = []
+    /// Each worker's acceptors, at the worker's index.
+    private var acceptors: [[Acceptor]]
+    private var runtimes: [String: ListenerRuntime]
     private let drained = DrainCallback()
     public private(set) var configuration: Configuration
 
     /// Builds everything that can fail — TLS context, backend addresses,
-    /// listening sockets — before anything serves.
+    /// workers, listening sockets — before anything serves.
     /// - Parameter inheritedSockets: listening fds passed by systemd, by listener
     ///   name; a name may carry several (one socket unit with several `ListenStream=`).
     public init(configuration: Configuration, logger: Logger, inheritedSockets: [String: [Int32]] = [:]) throws {
         self.configuration = configuration
         let drained = self.drained
-        state = ServerState(logger: logger, maxConnections: configuration.limits.maxConnections) { drained.fire() }
+        let state = ServerState(logger: logger, maxConnections: configuration.limits.maxConnections) { drained.fire() }
+        self.state = state
         let threads = configuration.server.threads == 0 ? ProcessInfo.processInfo.activeProcessorCount : configuration.server.threads
-        let state = self.state
-        workers = (0..<max(1, threads)).map { Worker(index: $0, server: state) }
-        let runtimes = try Self.makeRuntimes(configuration)
+        let linger = Int32(clamping: configuration.server.linger.milliseconds)
+        do {
+            workers = try (0..<max(1, threads)).map { try Worker(index: $0, server: state, lingerMilliseconds: linger) }
+        } catch {
+            throw ServerError(key: "server.threads", reason: "cannot set up an event loop: \(error)")
+        }
+        acceptors = workers.map { _ in [] }
+        runtimes = try Self.makeRuntimes(configuration)
         for worker in workers { worker.runtimes = runtimes }
         do {
             for (index, listener) in configuration.listeners.enumerated() {
-                let inherited = inheritedSockets[listener.name] ?? []
-                for fd in inherited {
-                    // systemd passes blocking sockets unless the unit says NonBlocking=yes;
-                    // a blocking accept would stall a whole worker.
-                    do {
-                        try Socket.setNonBlocking(fd)
-                    } catch {
-                        throw ServerError(key: "listener[\(index + 1)]", reason: "inherited socket \(listener.name): \(error)")
-                    }
-                    listeners.append(Listener(name: listener.name, fd: fd, inherited: true))
-                }
-                if inherited.isEmpty {
-                    do {
-                        listeners.append(try Listener.bind(listener))
-                    } catch {
-                        throw ServerError(key: "listener[\(index + 1)].listen", reason: "\(error)")
-                    }
-                }
+                let bound = try Self.listeners(for: listener, at: index, inherited: inheritedSockets[listener.name] ?? [],
+                                               workers: workers.count)
+                listeners += bound
                 if listener.tls == .implicit {
                     // The client speaks first on implicit TLS: wake us when its ClientHello is
-                    // there, not at the bare handshake — one event and thread hop fewer.
-                    for socket in listeners where socket.name == listener.name {
-                        Socket.deferAccept(socket.fd, seconds: Int32(configuration.limits.handshakeTimeout.milliseconds / 1000))
-                    }
+                    // there, not at the bare handshake. One second, not the handshake timeout:
+                    // a silent client is accepted after it and then gets handshake_timeout.
+                    for socket in bound.flatMap(\.allSockets) { Socket.deferAccept(socket, seconds: 1) }
                 }
             }
+            for listener in listeners { try addAcceptors(for: listener) }
         } catch {
-            for listener in listeners { close(listener.fd) }
+            for listener in listeners { listener.close() }
             throw error
+        }
+    }
+
+    private static func listeners(for listener: ListenerConfiguration, at index: Int, inherited: [Int32],
+                                  workers: Int) throws -> [Listener] {
+        guard !inherited.isEmpty else {
+            do {
+                return [try Listener.bind(listener, workers: workers)]
+            } catch {
+                throw ServerError(key: "listener[\(index + 1)].listen", reason: "\(error)")
+            }
+        }
+        return try inherited.map { fd in
+            // systemd passes blocking sockets unless the unit says NonBlocking=yes;
+            // a blocking accept would stall a whole worker.
+            do {
+                try Socket.setNonBlocking(fd)
+            } catch {
+                throw ServerError(key: "listener[\(index + 1)]", reason: "inherited socket \(listener.name): \(error)")
+            }
+            return Listener(name: listener.name, sockets: .shared(fd), inherited: true)
+        }
+    }
+
+    private func addAcceptors(for listener: Listener) throws {
+        switch listener.sockets {
+        case .perWorker(let fds):
+            for (worker, fd) in zip(workers, fds) {
+                let acceptor = Acceptor(listener: listener, fd: fd, worker: worker)
+                try acceptor.arm()
+                acceptors[worker.index].append(acceptor)
+            }
+        case .shared(let fd):
+            let ring = workers.map { Acceptor(listener: listener, fd: fd, worker: $0) }
+            Acceptor.ring(ring)
+            try ring[0].arm()
+            for acceptor in ring { acceptors[acceptor.worker.index].append(acceptor) }
         }
     }
 
     public func start() {
         for worker in workers { worker.start() }
         for listener in listeners {
-            listener.start(on: workers)
             state.logger.info("listening on \(listener.address)", metadata: [
                 "event": "listening", "listener": .string(listener.name), "listen": .string(listener.address),
                 "inherited": .string(listener.inherited ? "yes" : "no"),
@@ -92,8 +122,9 @@ public final class Server: @unchecked Sendable {
         }
         let runtimes = try Self.makeRuntimes(next)
         for worker in workers {
-            worker.queue.async { worker.runtimes = runtimes }
+            worker.post { worker.runtimes = runtimes }
         }
+        self.runtimes = runtimes
         state.setLimit(next.limits.maxConnections)
         configuration = next
     }
@@ -101,22 +132,38 @@ public final class Server: @unchecked Sendable {
     /// Stops accepting; calls `completion` when the last connection has
     /// ended or, after `grace`, once the rest have been closed.
     public func drain(grace: Duration, completion: @escaping @Sendable () -> Void) {
-        for listener in listeners { listener.stop() }
+        let listeners = self.listeners
+        let stopped = DispatchGroup()
+        for worker in workers {
+            let own = acceptors[worker.index]
+            stopped.enter()
+            worker.post {
+                for acceptor in own { acceptor.stop() }
+                stopped.leave()
+            }
+        }
+        // Closed only when no worker can hand a shared socket on any more.
+        stopped.notify(queue: .main) {
+            for listener in listeners { listener.close() }
+        }
         drained.set(completion)
         DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(grace.milliseconds))) { [workers] in
             for worker in workers {
-                worker.queue.async { worker.closeAll() }
+                worker.post {
+                    for connection in worker.openConnections { connection.forceClose() }
+                }
             }
         }
         state.beginDraining()
     }
 
-    /// Calls `completion` on the main queue once every worker queue has run
-    /// an empty block: proof that no event loop is stuck.
+    /// Calls `completion` on the main queue once every worker has run a
+    /// posted block: proof that no event loop is stuck.
     public func probeWorkers(_ completion: @escaping @Sendable () -> Void) {
         let group = DispatchGroup()
         for worker in workers {
-            worker.queue.async(group: group) {}
+            group.enter()
+            worker.post { group.leave() }
         }
         group.notify(queue: .main, execute: completion)
     }
@@ -154,7 +201,7 @@ public final class Server: @unchecked Sendable {
     }
 
     public var certificateSummary: String {
-        workers.first?.queue.sync { workers.first?.runtimes.values.first?.tls.certificateSummary } ?? "-"
+        runtimes.values.first?.tls.certificateSummary ?? "-"
     }
 }
 

@@ -15,12 +15,12 @@ extension Connection {
     func startProxyHeader() {
         guard let (address, _) = peer.ipAndPort,
               runtime.configuration.trustedProxies.contains(where: { $0.contains(address) }) else {
-            end(.proxyHeaderRefused, error: "PROXY header expected from a trusted front, \(peer.host) is not in trusted_proxies")
+            close(.proxyHeaderRefused, error: "PROXY header expected from a trusted front, \(peer.host) is not in trusted_proxies")
             return
         }
-        phase = .proxyHeader
+        enter(.proxyHeader)
         proxyDecoder = ProxyHeaderDecoder()
-        upstream = .clientReadable
+        inboundWait = .clientReadable
     }
 
     /// Peeks rather than reads: the bytes after the header (a ClientHello,
@@ -28,28 +28,30 @@ extension Connection {
     /// What the decoder asks more for is all header, so it is consumed.
     func readProxyHeader() {
         guard var decoder = proxyDecoder else { return }
-        let peeked = recv(client.fd, worker.scratch.baseAddress, 1024, Int32(MSG_PEEK))
-        if peeked < 0, errno == EAGAIN || errno == EINTR {
-            upstream = .clientReadable
+        let peeked: Int
+        switch client.peek(into: worker.scratch.baseAddress!, capacity: 1024) {
+        case .bytes(let count):
+            peeked = count
+        case .wouldBlock:
+            inboundWait = .clientReadable
             return
-        }
-        guard peeked > 0 else {
-            end(.proxyHeaderRefused, error: "front closed before sending a PROXY header")
+        case .eof, .failed:
+            close(.proxyHeaderRefused, error: "front closed before sending a PROXY header")
             return
         }
         let result = decoder.feed(UnsafeRawBufferPointer(start: worker.scratch.baseAddress, count: peeked))
         proxyDecoder = decoder
         switch result {
         case .needMore:
-            _ = recv(client.fd, worker.scratch.baseAddress, peeked, 0)
-            upstream = .clientReadable
+            _ = client.read(into: worker.scratch.baseAddress!, capacity: peeked)
+            inboundWait = .clientReadable
         case let .header(header, consumed):
-            _ = recv(client.fd, worker.scratch.baseAddress, consumed, 0)
+            _ = client.read(into: worker.scratch.baseAddress!, capacity: consumed)
             proxyDecoder = nil
             adoptFrontHeader(header)
             startSession()
         case .invalid(let reason):
-            end(.proxyHeaderRefused, error: "malformed PROXY header: \(reason)")
+            close(.proxyHeaderRefused, error: "malformed PROXY header: \(reason)")
         }
     }
 
@@ -78,7 +80,7 @@ extension Connection {
 
     private func clientAddresses() -> ProxyAddresses? {
         if let frontAddresses { return .ip(source: frontAddresses.source, destination: frontAddresses.destination) }
-        guard let source = Self.endpoint(peer), let local = Socket.localAddress(client.fd).flatMap(Self.endpoint) else {
+        guard let source = Self.endpoint(peer), let local = Socket.localAddress(client.rawValue).flatMap(Self.endpoint) else {
             return nil
         }
         return .ip(source: source, destination: local)

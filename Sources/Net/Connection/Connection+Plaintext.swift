@@ -1,31 +1,33 @@
 import EventLog
-import Glibc
 import Mail
+import TLS
 
 /// tlsfloord's own conversations in a mail protocol: the plaintext part of
 /// a STARTTLS session, and the readable refusal for a client below the
 /// floor (`legacy.action = "explain"`). The protocol logic is in `Mail`;
 /// this only moves its bytes.
 extension Connection {
+    /// What one turn reads of the client's commands; more waits for the next turn.
+    private static let inputPerTurn = 16_384
+
     func startPlaintext() {
         var machine = MailSessions.preamble(for: runtime.mailProtocol, hostname: runtime.configuration.hostname)
-        phase = .plaintext
-        pendingOutcome = (.plaintextClosed, nil)
-        toClient.append(machine.greeting())
+        enter(.plaintext)
         preamble = machine
-        upstream = .clientReadable
-        flushClient()
+        toClient.append(machine.greeting())
+        inboundWait = .clientReadable
+        flushReplies()
     }
 
     func readPlaintext() {
         guard var machine = preamble, let input = readClientPlaintext() else { return }
         let actions = machine.receive(input)
         preamble = machine
-        perform(actions, outcomeOnClose: .plaintextClosed)
+        perform(actions)
         guard phase == .plaintext else { return }
         if actions.contains(.startTLS) {
             guard toClient.isEmpty else {
-                end(.plaintextClosed, error: "client does not read our replies")
+                close(.plaintextClosed, error: "client does not read our replies")
                 return
             }
             // Whatever the client sent after STARTTLS was dropped with `input`;
@@ -33,64 +35,68 @@ extension Connection {
             preamble = nil
             startHandshake()
         } else {
-            upstream = .clientReadable
+            inboundWait = .clientReadable
         }
     }
 
     func startRefusal(message: String) {
         var machine = MailSessions.legacyRefusal(for: runtime.mailProtocol, message: message,
-                                                       afterStartTLS: runtime.configuration.tls == .starttls,
-                                                       hostname: runtime.configuration.hostname)
-        phase = .refusing
-        pendingOutcome = (.legacyExplained, nil)
-        deadline = worker.now + UInt64(runtime.limits.handshakeTimeout.milliseconds)
+                                                 afterStartTLS: runtime.configuration.tls == .starttls,
+                                                 hostname: runtime.configuration.hostname)
+        enter(.refusing)
         let greeting = machine.greeting()
         refusal = machine
-        upstream = .clientReadable
-        perform(greeting, outcomeOnClose: .legacyExplained)
+        inboundWait = .clientReadable
+        perform(greeting)
     }
 
+    /// Reads what the client says to the refusal. At most `inputPerTurn`
+    /// per turn; the rest stays in OpenSSL or the socket, and the wait
+    /// (whose readiness flag is still set) brings the next turn.
     func readRefusalInput() {
         guard var machine = refusal, let tls else { return }
         var input: [UInt8] = []
-        while true {
-            switch tls.read(into: worker.scratch.baseAddress!, capacity: 4096) {
+        readLoop: while input.count < Self.inputPerTurn {
+            let step = tls.read(into: worker.scratch.baseAddress!, capacity: 4096)
+            client.note(step)
+            switch step {
             case .done(let count):
                 input.append(contentsOf: UnsafeRawBufferPointer(start: worker.scratch.baseAddress, count: count))
-                if input.count < 16_384 { continue }
-                // Enough for one turn; come back for the rest.
-                upstream = .clientReadable
             case .wantRead:
-                upstream = .clientReadable
+                inboundWait = .clientReadable
+                break readLoop
             case .wantWrite:
-                upstream = .clientWritable
+                inboundWait = .clientWritable
+                break readLoop
             case .closed, .failed:
-                end(.legacyExplained)
+                close(.legacyExplained)
                 return
             }
-            break
         }
+        if inboundWait == nil { inboundWait = .clientReadable }
         let actions = machine.receive(input)
         refusal = machine
-        perform(actions, outcomeOnClose: .legacyExplained)
+        perform(actions)
     }
 
-    /// Reads what the client sent in plaintext; nil when the session ended.
+    /// Reads what the client sent in plaintext; nil when there is nothing
+    /// (the lane then waits) or the session ended.
     private func readClientPlaintext() -> [UInt8]? {
-        let count = read(client.fd, worker.scratch.baseAddress, 4096)
-        if count > 0 {
+        switch client.read(into: worker.scratch.baseAddress!, capacity: 4096) {
+        case .bytes(let count):
             lastActivity = worker.now
             return Array(UnsafeRawBufferPointer(start: worker.scratch.baseAddress, count: count))
+        case .wouldBlock:
+            inboundWait = .clientReadable
+        case .eof:
+            close(.plaintextClosed)
+        case .failed(let error):
+            close(.plaintextClosed, error: error.message)
         }
-        if count < 0, errno == EAGAIN || errno == EINTR {
-            upstream = .clientReadable
-            return nil
-        }
-        end(.plaintextClosed, error: count == 0 ? nil : String(cString: strerror(errno)))
         return nil
     }
 
-    private func perform(_ actions: [PreambleAction], outcomeOnClose: Outcome) {
+    private func perform(_ actions: [PreambleAction]) {
         for action in actions {
             switch action {
             case .send(let bytes):
@@ -98,10 +104,10 @@ extension Connection {
             case .startTLS:
                 break
             case .close(let reason):
-                finish(with: [], outcome: outcomeOnClose, error: reason)
+                closeAfterReply([], outcome: pendingOutcome.0, error: reason)
                 return
             }
         }
-        flushClient()
+        flushReplies()
     }
 }

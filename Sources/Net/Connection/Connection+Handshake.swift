@@ -5,30 +5,32 @@ import TLS
 extension Connection {
     func startHandshake() {
         do {
-            tls = try TLSSession(context: runtime.tls, fd: client.fd, policy: runtime.policy)
+            tls = try TLSSession(context: runtime.tls, fd: client.rawValue, policy: runtime.policy)
         } catch {
-            end(.handshakeFailed, error: "\(error)")
+            close(.handshakeFailed, error: "\(error)")
             return
         }
-        phase = .handshaking
+        enter(.handshaking)
         continueHandshake()
     }
 
     func continueHandshake() {
         guard let tls else { return }
-        switch tls.handshake() {
+        let step = tls.handshake()
+        client.note(step)
+        switch step {
         case .done:
             handshakeCompleted(tls)
         case .wantRead:
-            upstream = .clientReadable
+            inboundWait = .clientReadable
         case .wantWrite:
-            upstream = .clientWritable
+            inboundWait = .clientWritable
         case .closed:
             fillOfferFields()
-            end(.handshakeFailed, error: "client closed during the handshake")
+            close(.handshakeFailed, error: "client closed during the handshake")
         case .failed(let failure):
             fillOfferFields()
-            end(failure.kind == .versionRefused ? .tlsVersionRefused : .handshakeFailed, error: failure.detail)
+            close(failure.kind == .versionRefused ? .tlsVersionRefused : .handshakeFailed, error: failure.detail)
         }
     }
 
@@ -51,7 +53,6 @@ extension Connection {
         record.serverName = tls.serverName
         record.resumed = tls.wasResumed
         lastActivity = worker.now
-        deadline = nil
         switch tls.decision {
         case .explain(let message):
             startRefusal(message: message)

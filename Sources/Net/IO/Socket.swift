@@ -4,7 +4,8 @@ import Glibc
 /// Thin wrappers over the socket syscalls tlsfloord uses; every socket is
 /// non-blocking and close-on-exec.
 enum Socket {
-    static func listen(on address: SocketAddress, backlog: Int32 = 1024) throws -> Int32 {
+    /// - Parameter reusePort: `SO_REUSEPORT`, for one socket per worker on the same address.
+    static func listen(on address: SocketAddress, reusePort: Bool = false, backlog: Int32 = 1024) throws -> Int32 {
         let fd = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw NetError.errno("socket") }
         do {
@@ -14,6 +15,7 @@ enum Socket {
                 }
             } else {
                 try setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1)
+                if reusePort { try setOption(fd, SOL_SOCKET, SO_REUSEPORT, 1) }
             }
             let bound = address.withSockaddr { bind(fd, $0, $1) }
             guard bound == 0 else { throw NetError.errno("bind \(address)") }

@@ -5,9 +5,7 @@ import Mail
 /// Connecting to a backend, with failover across the configured ones.
 extension Connection {
     func connectBackend() {
-        phase = .connecting
-        upstream = nil
-        downstream = nil
+        enter(.connecting)
         backendAttempts = Backend.attemptOrder(runtime.backends, now: worker.now)
         backendAttempt = 0
         tryNextBackend()
@@ -21,17 +19,15 @@ extension Connection {
                 // Several addresses (a name with A and AAAA): the first one; failover is per backend.
                 guard let address = candidate.addresses.first else { throw NetError("no address") }
                 let (fd, connected) = try Socket.connect(to: address)
-                let socket = SocketHandle(fd: fd, queue: worker.queue)
-                socket.onReadable { [self] in handle(.backendReadable) }
-                backend = socket
-                deadline = worker.now + UInt64(runtime.limits.backendConnectTimeout.milliseconds)
-                if connected {
-                    backendConnected()
-                } else if Socket.isWritableNow(fd) {
-                    finishConnect()
-                } else {
-                    upstream = .backendWritable
+                do {
+                    backend = try worker.watch(fd, as: .backend(self), readable: false, writable: connected)
+                } catch {
+                    Glibc.close(fd)
+                    throw error
                 }
+                setDeadline(worker.now + UInt64(runtime.limits.backendConnectTimeout.milliseconds))
+                // A connect in progress finishes when the socket turns writable.
+                inboundWait = .backendWritable
                 return
             } catch let error as NetError where error.isLocalResourceShortage {
                 // Our own shortage: no backend is to blame, and the next would fail alike.
@@ -48,7 +44,7 @@ extension Connection {
 
     func finishConnect() {
         guard let backend else { return }
-        let code = Socket.pendingError(backend.fd)
+        let code = Socket.pendingError(backend.rawValue)
         if code == 0 {
             backendConnected()
         } else {
@@ -62,73 +58,68 @@ extension Connection {
         let failed = backendAttempts[backendAttempt]
         failed.markDown(now: worker.now)
         record.error = "\(failed.endpoint): \(reason)"
-        backend?.close()
-        backend = nil
+        closeBackend()
         toBackend = ByteQueue()
-        upstream = nil
-        downstream = nil
         backendAttempt += 1
-        phase = .connecting
+        enter(.connecting)
         tryNextBackend()
     }
 
     private func backendConnected() {
-        let chosen = backendAttempts[backendAttempt]
-        chosen.markUp()
+        backendAttempts[backendAttempt].markUp()
         record.error = nil
-        upstream = nil
-        if let header = proxyHeaderForBackend(), let fd = backend?.fd {
+        if let header = proxyHeaderForBackend() {
             // A fresh socket's send buffer always takes a few hundred bytes;
             // anything else means the backend is already gone.
-            guard header.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == header.count else {
+            guard case .bytes(header.count) = header.withUnsafeBytes({ backend!.write($0) }) else {
                 backendAttemptFailed("cannot send the PROXY header")
                 return
             }
         }
         if runtime.configuration.tls == .starttls {
-            phase = .awaitingGreeting
+            enter(.awaitingGreeting)
             greeting = MailSessions.greetingConsumer(for: runtime.mailProtocol)
-            downstream = .backendReadable
+            outboundWait = .backendReadable
         } else {
-            deadline = nil
             startRelay()
         }
     }
 
     private func backendUnavailable() {
-        let reason = record.error
-        finish(with: MailReplies.unavailable(runtime.mailProtocol, hostname: runtime.configuration.hostname),
-               outcome: .backendUnavailable, error: reason)
+        closeAfterReply(MailReplies.unavailable(runtime.mailProtocol, hostname: runtime.configuration.hostname),
+                        outcome: .backendUnavailable, error: record.error)
     }
 
     /// STARTTLS: the backend's greeting is swallowed (the client got ours).
     func readGreeting() {
-        guard let backend, var consumer = greeting else { return }
-        let count = read(backend.fd, worker.scratch.baseAddress, worker.scratch.count)
-        if count < 0, errno == EAGAIN || errno == EINTR {
-            downstream = .backendReadable
+        guard var consumer = greeting else { return }
+        let bytes: [UInt8]
+        switch backend!.read(into: worker.scratch.baseAddress!, capacity: worker.scratch.count) {
+        case .bytes(let count):
+            bytes = Array(UnsafeRawBufferPointer(start: worker.scratch.baseAddress, count: count))
+        case .wouldBlock:
+            outboundWait = .backendReadable
+            return
+        case .eof:
+            backendAttemptFailed("closed before its greeting")
+            return
+        case .failed(let error):
+            backendAttemptFailed(error.message)
             return
         }
-        guard count > 0 else {
-            backendAttemptFailed(count == 0 ? "closed before its greeting" : String(cString: strerror(errno)))
-            return
-        }
-        let result = consumer.receive(Array(UnsafeRawBufferPointer(start: worker.scratch.baseAddress, count: count)))
+        let result = consumer.receive(bytes)
         greeting = consumer
         switch result {
         case .needMore:
-            downstream = .backendReadable
+            outboundWait = .backendReadable
         case .accepted(let leftover):
             greeting = nil
-            deadline = nil
             toClient.append(leftover)
             startRelay()
         case .refused(let reason):
             greeting = nil
-            backend.close()
-            self.backend = nil
-            finish(with: MailReplies.unavailable(runtime.mailProtocol, hostname: runtime.configuration.hostname),
-                   outcome: .backendRefused, error: reason)
+            closeAfterReply(MailReplies.unavailable(runtime.mailProtocol, hostname: runtime.configuration.hostname),
+                            outcome: .backendRefused, error: reason)
         }
     }
 }

@@ -1,0 +1,319 @@
+import Configuration
+import EventLog
+import Logging
+import Mail
+import ProxyProtocol
+import TLS
+
+/// One client connection: a state machine confined to its worker, so it
+/// needs no locks. The worker calls it when one of its sockets has an
+/// event (`clientEvent`, `backendEvent`), when a deadline passes
+/// (`deadlineReached`) and when it gave way to others (`run`).
+///
+/// Its work runs in two lanes, each waiting for at most one readiness:
+/// - inbound: what the client sends and the way to the backend — the PROXY
+///   header, plaintext commands, the handshake, a refusal's input,
+///   connecting, and relaying client → backend;
+/// - outbound: what goes to the client — tlsfloord's own replies, the
+///   backend's greeting, and relaying backend → client.
+/// A lane whose receiver is slow waits for the receiver, not the sender:
+/// that is the backpressure.
+final class Connection: DeadlineHolder {
+    enum Phase: String {
+        /// Reading a PROXY protocol header from a trusted front.
+        case proxyHeader
+        /// STARTTLS listeners: tlsfloord's own plaintext conversation.
+        case plaintext
+        case handshaking
+        /// A client below the floor, told why in its protocol, then closed.
+        case refusing
+        case connecting
+        /// STARTTLS: swallowing the backend's greeting (the client had ours).
+        case awaitingGreeting
+        case relaying
+        /// Delivering a last reply, then closing.
+        case closingAfterReply
+        case closed
+    }
+
+    /// One socket's readiness, as a lane waits for it.
+    enum Readiness: Equatable {
+        case clientReadable, clientWritable, backendReadable, backendWritable
+    }
+
+    unowned let worker: Worker
+    let runtime: ListenerRuntime
+    let peer: SocketAddress
+    var client: WatchedSocket
+    var backend: WatchedSocket?
+    var tls: TLSSession?
+    private(set) var phase: Phase = .handshaking
+    var record: ConnectionRecord
+    let startedAt: UInt64
+    /// Last time bytes moved either way, for the idle timeout.
+    var lastActivity: UInt64
+    var inboundWait: Readiness?
+    var outboundWait: Readiness?
+    /// How the current phase ends if the client just goes away; also what
+    /// `.closingAfterReply` logs once the reply is out.
+    var pendingOutcome: (Outcome, String?) = (.relayed, nil)
+
+    /// tlsfloord's own replies and the backend's output the client has not taken yet.
+    var toClient = ByteQueue()
+    /// The client's output the backend has not taken yet.
+    var toBackend = ByteQueue()
+    var clientFinished = false
+    var backendFinished = false
+    var backendWriteShut = false
+
+    // Protocol logic from the Mail module, each alive only in its phase.
+    var preamble: (any StartTLSPreamble)?
+    var greeting: (any BackendGreetingConsumer)?
+    var inspector: (any RelayInspector)?
+    var refusal: (any LegacyRefusalSession)?
+
+    var proxyDecoder: ProxyHeaderDecoder?
+    /// Client and original destination as a front's PROXY header gave them.
+    var frontAddresses: (source: ProxyIPEndpoint, destination: ProxyIPEndpoint)?
+
+    var backendAttempts: [Backend] = []
+    var backendAttempt = 0
+
+    // Worker bookkeeping.
+    var deadlineSlot: Int?
+    var isQueuedToRun = false
+
+    /// Steps per lane per `run` before the connection gives way to others.
+    private static let turnsPerRun = 4
+
+    private init(fd: Int32, peer: SocketAddress, runtime: ListenerRuntime, worker: Worker) {
+        self.worker = worker
+        self.runtime = runtime
+        self.peer = peer
+        // Registered in `start`, once `self` exists to register.
+        client = WatchedSocket(fd: .init(rawValue: fd), token: EventToken(slot: .max, serial: .max), isReadable: true, isWritable: true)
+        startedAt = worker.now
+        lastActivity = worker.now
+        record = ConnectionRecord(listener: runtime.name, protocol: runtime.mailProtocol.rawValue,
+                                  tlsMode: runtime.configuration.tls.rawValue, client: peer.description)
+    }
+
+    /// Takes over a freshly accepted client. Its readiness starts as "yes":
+    /// an implicit-TLS client was accepted with its ClientHello already
+    /// there (TCP_DEFER_ACCEPT), and a new socket has room to write.
+    static func start(fd: Int32, peer: SocketAddress, runtime: ListenerRuntime, worker: Worker) {
+        let connection = Connection(fd: fd, peer: peer, runtime: runtime, worker: worker)
+        do {
+            connection.client = try worker.watch(fd, as: .client(connection), readable: true, writable: true)
+        } catch {
+            connection.record.outcome = .handshakeFailed
+            connection.record.error = "\(error)"
+            connection.record.log(to: worker.server.logger)
+            try? connection.client.fd.close()
+            worker.server.connectionEnded()
+            return
+        }
+        // The PROXY header, plaintext preamble and handshake together get one handshake timeout.
+        connection.setDeadline(worker.now + UInt64(runtime.limits.handshakeTimeout.milliseconds))
+        if runtime.configuration.acceptProxyProtocol {
+            connection.startProxyHeader()
+        } else {
+            connection.startSession()
+        }
+        connection.run()
+    }
+
+    /// The client's own first byte is next: TLS or a plaintext greeting.
+    func startSession() {
+        switch runtime.configuration.tls {
+        case .implicit: startHandshake()
+        case .starttls: startPlaintext()
+        }
+    }
+
+    // MARK: - Events
+
+    func clientEvent(_ events: EpollEvents) {
+        client.note(events)
+        run()
+    }
+
+    func backendEvent(_ events: EpollEvents) {
+        backend?.note(events)
+        run()
+    }
+
+    /// Steps each lane whose wait is satisfied, until neither is or the
+    /// turns are used up (then the worker runs it again after the others).
+    func run() {
+        for _ in 0..<Self.turnsPerRun {
+            var progressed = false
+            if phase != .closed, let wait = inboundWait, isReady(wait) {
+                inboundWait = nil
+                stepInbound()
+                progressed = true
+            }
+            if phase != .closed, let wait = outboundWait, isReady(wait) {
+                outboundWait = nil
+                stepOutbound()
+                progressed = true
+            }
+            guard progressed else { return }
+        }
+        if phase != .closed { worker.runAgain(self) }
+    }
+
+    private func isReady(_ wait: Readiness) -> Bool {
+        switch wait {
+        case .clientReadable: client.isReadable
+        case .clientWritable: client.isWritable
+        case .backendReadable: backend?.isReadable ?? false
+        case .backendWritable: backend?.isWritable ?? false
+        }
+    }
+
+    private func stepInbound() {
+        switch phase {
+        case .proxyHeader: readProxyHeader()
+        case .plaintext: readPlaintext()
+        case .handshaking: continueHandshake()
+        case .refusing: readRefusalInput()
+        case .connecting: finishConnect()
+        case .relaying: pumpUpstream()
+        case .awaitingGreeting, .closingAfterReply, .closed: break
+        }
+    }
+
+    private func stepOutbound() {
+        switch phase {
+        case .plaintext, .refusing, .closingAfterReply: flushReplies()
+        case .awaitingGreeting: readGreeting()
+        case .relaying: pumpDownstream()
+        case .proxyHeader, .handshaking, .connecting, .closed: break
+        }
+    }
+
+    // MARK: - Phases
+
+    /// The one place a phase begins: both lanes start idle (the phase's
+    /// own start says what it waits for), and the deadline and the outcome
+    /// of a vanishing client are set as the phase needs them.
+    func enter(_ next: Phase) {
+        let logger = worker.server.logger
+        if logger.logLevel <= .debug {
+            logger.debug("phase \(phase.rawValue) -> \(next.rawValue)", metadata: [
+                "event": "phase", "listener": .string(runtime.name), "client": .string(record.client),
+            ])
+        }
+        phase = next
+        inboundWait = nil
+        outboundWait = nil
+        let limits = runtime.limits
+        switch next {
+        case .proxyHeader, .handshaking, .connecting, .awaitingGreeting:
+            // Under the handshake deadline set at accept, or one per backend attempt.
+            break
+        case .plaintext:
+            pendingOutcome = (.plaintextClosed, nil)
+        case .refusing:
+            pendingOutcome = (.legacyExplained, nil)
+            setDeadline(worker.now + UInt64(limits.handshakeTimeout.milliseconds))
+        case .relaying:
+            pendingOutcome = (.relayed, nil)
+            lastActivity = worker.now
+            setDeadline(lastActivity + UInt64(limits.idleTimeout.milliseconds))
+        case .closingAfterReply:
+            // A client that never reads must not hold the slot for ever.
+            setDeadline(worker.now + 5_000)
+        case .closed:
+            setDeadline(nil)
+        }
+    }
+
+    func setDeadline(_ deadline: UInt64?) {
+        worker.setDeadline(self, at: deadline)
+    }
+
+    // MARK: - Deadlines
+
+    func deadlineReached() {
+        switch phase {
+        case .proxyHeader:
+            close(.proxyHeaderRefused, error: "no complete PROXY header in time")
+        case .plaintext, .handshaking:
+            fillOfferFields()
+            close(.handshakeTimeout)
+        case .refusing:
+            // The refusal went out; the client just did not hang up.
+            close(.legacyExplained)
+        case .connecting:
+            backendAttemptFailed("connect timeout")
+        case .awaitingGreeting:
+            backendAttemptFailed("no greeting from backend")
+        case .closingAfterReply:
+            close(pendingOutcome.0, error: pendingOutcome.1)
+        case .relaying:
+            let idleUntil = lastActivity + UInt64(runtime.limits.idleTimeout.milliseconds)
+            if worker.now >= idleUntil {
+                tls?.sendCloseNotify()
+                close(.idleTimeout)
+            } else {
+                setDeadline(idleUntil)
+            }
+        case .closed:
+            break
+        }
+        run()
+    }
+
+    // MARK: - Closing
+
+    /// Sends `reply` (over TLS if it is up), then closes and logs `outcome`.
+    func closeAfterReply(_ reply: [UInt8], outcome: Outcome, error: String? = nil) {
+        closeBackend()
+        toClient.append(reply)
+        enter(.closingAfterReply)
+        pendingOutcome = (outcome, error)
+        flushReplies()
+    }
+
+    func closeBackend() {
+        if let backend { worker.close(backend) }
+        backend = nil
+    }
+
+    /// Closes both sockets, logs the connection once, and frees its slot.
+    func close(_ outcome: Outcome, error: String? = nil) {
+        guard phase != .closed else { return }
+        enter(.closed)
+        record.outcome = outcome
+        record.error = error
+        record.durationMilliseconds = Int64(MonotonicClock.milliseconds() - startedAt)
+        if let login = inspector?.login { record.apply(login) }
+        worker.close(client)
+        closeBackend()
+        preamble = nil
+        greeting = nil
+        inspector = nil
+        refusal = nil
+        if outcome == .tlsVersionRefused || outcome == .legacyExplained { worker.server.countRefusedLegacyClient() }
+        record.log(to: worker.server.logger)
+        worker.server.connectionEnded()
+    }
+
+    /// Shutdown grace period is over.
+    func forceClose() {
+        tls?.sendCloseNotify()
+        close(.shutdown)
+    }
+}
+
+extension ConnectionRecord {
+    mutating func apply(_ login: LoginObservation) {
+        user = login.user
+        mechanism = login.mechanism
+        self.login = login.result == .none ? nil : login.result.rawValue
+        clientName = login.clientName
+        clientVersion = login.clientVersion
+    }
+}
