@@ -52,9 +52,9 @@ public final class Server: @unchecked Sendable {
                 listeners += bound
                 if listener.tls == .implicit {
                     // The client speaks first on implicit TLS: wake us when its ClientHello is
-                    // there, not at the bare handshake. One second, not the handshake timeout:
-                    // a silent client is accepted after it and then gets handshake_timeout.
-                    for socket in bound.flatMap(\.allSockets) { Socket.deferAccept(socket, seconds: 1) }
+                    // there, not at the bare handshake (a silent client's wait is credited
+                    // against its handshake deadline, see Connection.creditDeferredAccept).
+                    for socket in bound.flatMap(\.allSockets) { Socket.deferAccept(socket) }
                 }
             }
             for listener in listeners { try addAcceptors(for: listener) }

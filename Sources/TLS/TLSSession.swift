@@ -123,6 +123,12 @@ public final class TLSSession {
 
     public var wasResumed: Bool { SSL_session_reused(ssl) == 1 }
 
+    /// True while not a byte has come from the client's socket.
+    public var hasReceivedNothing: Bool {
+        guard let bio = SSL_get_rbio(ssl) else { return true }
+        return BIO_number_read(bio) == 0
+    }
+
     // MARK: - Private
 
     private func step(for result: Int32) -> TLSStep {

@@ -119,8 +119,19 @@ final class Connection: DeadlineHolder {
             connection.startProxyHeader()
         } else {
             connection.startSession()
+            connection.creditDeferredAccept()
         }
         connection.run()
+    }
+
+    /// Implicit-TLS listeners accept with TCP_DEFER_ACCEPT: a client with
+    /// data is accepted at once, a silent one only after the defer time.
+    /// Finding nothing to read now means the client has been silent that
+    /// long already, so the handshake deadline counts it.
+    private func creditDeferredAccept() {
+        guard runtime.configuration.tls == .implicit, phase == .handshaking, tls?.hasReceivedNothing == true else { return }
+        let timeout = UInt64(runtime.limits.handshakeTimeout.milliseconds)
+        setDeadline(startedAt + timeout - min(timeout, Socket.deferAcceptMilliseconds))
     }
 
     /// The client's own first byte is next: TLS or a plaintext greeting.
@@ -203,6 +214,7 @@ final class Connection: DeadlineHolder {
         if logger.logLevel <= .debug {
             logger.debug("phase \(phase.rawValue) -> \(next.rawValue)", metadata: [
                 "event": "phase", "listener": .string(runtime.name), "client": .string(record.client),
+                "worker": .stringConvertible(worker.index),
             ])
         }
         phase = next

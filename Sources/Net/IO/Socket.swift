@@ -85,10 +85,15 @@ enum Socket {
         guard flags >= 0, fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0 else { throw NetError.errno("fcntl O_NONBLOCK") }
     }
 
-    /// TCP_DEFER_ACCEPT: accept only once the client has sent data. Best
-    /// effort (not for Unix sockets; older kernels may refuse).
-    static func deferAccept(_ fd: Int32, seconds: Int32) {
-        try? setOption(fd, Int32(IPPROTO_TCP), TCP_DEFER_ACCEPT, max(1, seconds))
+    /// How long TCP_DEFER_ACCEPT holds a silent client before accepting it
+    /// anyway: one SYN-ACK retransmission.
+    static let deferAcceptMilliseconds: UInt64 = 1_000
+
+    /// TCP_DEFER_ACCEPT: accept once the client has sent data, or after
+    /// `deferAcceptMilliseconds`. Best effort (not for Unix sockets; older
+    /// kernels may refuse).
+    static func deferAccept(_ fd: Int32) {
+        try? setOption(fd, Int32(IPPROTO_TCP), TCP_DEFER_ACCEPT, Int32(deferAcceptMilliseconds / 1000))
     }
 
     /// Small mail-protocol replies must not wait 40 ms for a delayed ACK.
