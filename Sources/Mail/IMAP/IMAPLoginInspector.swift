@@ -64,16 +64,31 @@ public struct IMAPLoginInspector: RelayInspector, Sendable {
     public mutating func backendToClient(_ bytes: [UInt8]) -> Inspection {
         guard checksGreeting else { return observe(responses: bytes) }
         heldGreeting += bytes
-        guard let end = heldGreeting.firstIndex(of: UInt8(ascii: "\n")) else {
+        guard heldGreeting.contains(UInt8(ascii: "\n")) else {
             // No line end in sight: not a greeting worth holding any longer.
             if heldGreeting.count > limits.maxLineLength { return releaseGreeting() }
             return Inspection(forward: [])
         }
-        if ASCII.hasPrefix(Array(heldGreeting[..<end]), caseInsensitive: "* PREAUTH") {
+        if greetingIsPreauth {
             return Inspection(forward: [], refusal: "backend greeted with PREAUTH, refusing an unauthenticated logged-in session")
         }
         return releaseGreeting()
     }
+
+    /// Client bytes are forwarded as they come: none are ever held.
+    public mutating func clientClosed() -> [UInt8] { [] }
+
+    /// A greeting cut short by the close is passed on, unless it is PREAUTH.
+    public mutating func backendClosed() -> [UInt8] {
+        guard checksGreeting else { return [] }
+        let held = greetingIsPreauth ? [] : heldGreeting
+        checksGreeting = false
+        heldGreeting = []
+        return held
+    }
+
+    /// Its first line, complete or not, is all that decides it.
+    private var greetingIsPreauth: Bool { ASCII.hasPrefix(heldGreeting, caseInsensitive: "* PREAUTH") }
 
     private mutating func releaseGreeting() -> Inspection {
         checksGreeting = false
