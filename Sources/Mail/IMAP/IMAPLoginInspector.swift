@@ -166,10 +166,11 @@ public struct IMAPLoginInspector: RelayInspector, Sendable {
     }
 
     private mutating func observe(response line: [UInt8]) {
-        guard let tag = pending?.tag else { return }
-        let words = line.split(separator: UInt8(ascii: " "), maxSplits: 2, omittingEmptySubsequences: false)
-        guard words.count >= 2, words[0].elementsEqual(tag) else { return }
-        switch ASCII.uppercased(words[1]) {
+        // Most lines are not the tagged reply: rule them out without splitting them.
+        guard let tag = pending?.tag, line.count > tag.count, line.starts(with: tag),
+              line[tag.count] == UInt8(ascii: " ") else { return }
+        let status = line[(tag.count + 1)...].prefix { $0 != UInt8(ascii: " ") }
+        switch ASCII.uppercased(status) {
         case "OK": login.result = .accepted
         case "NO", "BAD": login.result = .rejected
         default: return
