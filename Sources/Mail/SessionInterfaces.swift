@@ -64,6 +64,15 @@ public struct Inspection: Equatable, Sendable {
 public protocol RelayInspector {
     mutating func clientToBackend(_ bytes: [UInt8]) -> Inspection
     mutating func backendToClient(_ bytes: [UInt8]) -> Inspection
+    /// The client sent its last byte (close_notify or EOF). Returns the
+    /// client bytes still held (a command without its line end), for the
+    /// I/O layer to send to the backend before shutting its write side:
+    /// a relay must not lose bytes because a side closed.
+    mutating func clientClosed() -> [UInt8]
+    /// The backend sent its last byte. Returns the backend bytes still held
+    /// (a reply without its line end, a held EHLO reply or greeting), for the
+    /// I/O layer to send to the client before the session ends.
+    mutating func backendClosed() -> [UInt8]
     var isDone: Bool { get }
     /// What the inspector learned about the login, for the connection record.
     var login: LoginObservation { get }

@@ -127,6 +127,18 @@ import Testing
         #expect(inspection.refusal?.contains("PREAUTH") == true)
     }
 
+    @Test func aGreetingHeldWhenTheBackendClosesIsPassedOn() {
+        var inspector = IMAPLoginInspector(checksGreeting: true)
+        #expect(inspector.backendToClient(wire("* BYE going away")).forward.isEmpty)
+        #expect(text(inspector.backendClosed()) == "* BYE going away")
+    }
+
+    @Test func aPreauthGreetingIsNotPassedOnEvenWhenTheBackendClosesBeforeItsEnd() {
+        var inspector = IMAPLoginInspector(checksGreeting: true)
+        _ = inspector.backendToClient(wire("* PREAUTH logged in"))
+        #expect(inspector.backendClosed().isEmpty)
+    }
+
     @Test func clientCommandsBeforeTheGreetingDoNotSkipTheCheck() {
         var inspector = IMAPLoginInspector(checksGreeting: true)
         _ = inspector.clientToBackend(Array("\u{1}garbage that stops the inspector\r\n".utf8))

@@ -117,6 +117,68 @@ import Testing
     }
 }
 
+/// Bytes an inspector held must reach their peer whenever it stops looking:
+/// on giving up, on stepping aside, and when a side closes.
+@Suite struct SMTPRelayInspectorHeldBytesTests {
+    @Test(arguments: [false, true])
+    func aBackendLineThatIsNotAReplyReachesTheClient(afterStartTLS: Bool) {
+        var inspector = SMTPRelayInspector(afterStartTLS: afterStartTLS)
+        let greeting = afterStartTLS ? "" : "220 backend ESMTP\r\n"
+        let session = RelayedSession.run(&inspector, [
+            .backend(greeting), .client("NOOP\r\n"), .backend("ECHO NOOP\r\n250 2.0.0 Ok\r\n"),
+            .client("STARTTLS\r\n"),
+        ])
+        #expect(text(session.toClient) == greeting + "ECHO NOOP\r\n250 2.0.0 Ok\r\n")
+        #expect(text(session.toBackend) == "NOOP\r\nSTARTTLS\r\n")
+        #expect(inspector.isDone)
+    }
+
+    @Test func aNonReplyLineArrivingAloneReachesTheClient() {
+        var inspector = SMTPRelayInspector(afterStartTLS: true)
+        let session = RelayedSession.run(&inspector, [.client("NOOP\r\n"), .backend("ECHO"), .backend(" NOOP\r\n")])
+        #expect(text(session.toClient) == "ECHO NOOP\r\n")
+    }
+
+    @Test func repliesToCommandsInspectedBeforeSteppingAsideAreStillRewritten() {
+        // The budget runs out on NOOP, pipelined behind EHLO: the EHLO reply
+        // still loses STARTTLS; the STARTTLS after the budget goes through.
+        var inspector = SMTPRelayInspector(afterStartTLS: true, limits: InspectorLimits(maxCommands: 2))
+        let session = RelayedSession.run(&inspector, [
+            .client("EHLO me\r\nNOOP\r\nSTARTTLS\r\n"),
+            .backend("250-backend.example\r\n250-STARTTLS\r\n250 8BITMIME\r\n250 2.0.0 Ok\r\n"),
+            .backend("454 4.7.0 TLS not available\r\n"),
+        ])
+        #expect(text(session.toBackend) == "EHLO me\r\nNOOP\r\nSTARTTLS\r\n")
+        #expect(text(session.toClient) == "250-backend.example\r\n250 8BITMIME\r\n250 2.0.0 Ok\r\n"
+            + "454 4.7.0 TLS not available\r\n")
+        #expect(inspector.isDone)
+    }
+
+    @Test func anEHLOReplyHeldWhenTheClientStepsAsideIsSentOnceAndFiltered() {
+        var inspector = SMTPRelayInspector(afterStartTLS: true)
+        let session = RelayedSession.run(&inspector, [
+            .client("EHLO me\r\n"), .backend("250-backend.example\r\n"), .client("DATA\r\n"),
+            .backend("250-STARTTLS\r\n250 PIPELINING\r\n"), .backend("354 go ahead\r\n"),
+        ])
+        #expect(text(session.toClient) == "250-backend.example\r\n250 PIPELINING\r\n354 go ahead\r\n")
+        #expect(inspector.isDone)
+    }
+
+    @Test func aPartialCommandHeldWhenTheClientClosesIsPassedOn() {
+        var inspector = SMTPRelayInspector(afterStartTLS: true)
+        var session = RelayedSession.run(&inspector, [.client("NOOP\r\nQUI")])
+        session.toBackend += inspector.clientClosed()
+        #expect(text(session.toBackend) == "NOOP\r\nQUI")
+    }
+
+    @Test func anEHLOReplyHeldWhenTheBackendClosesIsPassedOn() {
+        var inspector = SMTPRelayInspector(afterStartTLS: true)
+        var session = RelayedSession.run(&inspector, [.client("EHLO me\r\n"), .backend("250-backend.example\r\n250-SIZE")])
+        session.toClient += inspector.backendClosed()
+        #expect(text(session.toClient) == "250-backend.example\r\n250-SIZE")
+    }
+}
+
 @Suite struct SMTPRelayInspectorBoundsTests {
     @Test func anEndlessEHLOReplyIsPassedOnUnfiltered() {
         var inspector = SMTPRelayInspector(afterStartTLS: true, limits: InspectorLimits(maxLineLength: 100))

@@ -64,16 +64,31 @@ public struct IMAPLoginInspector: RelayInspector, Sendable {
     public mutating func backendToClient(_ bytes: [UInt8]) -> Inspection {
         guard checksGreeting else { return observe(responses: bytes) }
         heldGreeting += bytes
-        guard let end = heldGreeting.firstIndex(of: UInt8(ascii: "\n")) else {
+        guard heldGreeting.contains(UInt8(ascii: "\n")) else {
             // No line end in sight: not a greeting worth holding any longer.
             if heldGreeting.count > limits.maxLineLength { return releaseGreeting() }
             return Inspection(forward: [])
         }
-        if ASCII.hasPrefix(Array(heldGreeting[..<end]), caseInsensitive: "* PREAUTH") {
+        if greetingIsPreauth {
             return Inspection(forward: [], refusal: "backend greeted with PREAUTH, refusing an unauthenticated logged-in session")
         }
         return releaseGreeting()
     }
+
+    /// Client bytes are forwarded as they come: none are ever held.
+    public mutating func clientClosed() -> [UInt8] { [] }
+
+    /// A greeting cut short by the close is passed on, unless it is PREAUTH.
+    public mutating func backendClosed() -> [UInt8] {
+        guard checksGreeting else { return [] }
+        let held = greetingIsPreauth ? [] : heldGreeting
+        checksGreeting = false
+        heldGreeting = []
+        return held
+    }
+
+    /// Its first line, complete or not, is all that decides it.
+    private var greetingIsPreauth: Bool { ASCII.hasPrefix(heldGreeting, caseInsensitive: "* PREAUTH") }
 
     private mutating func releaseGreeting() -> Inspection {
         checksGreeting = false
@@ -151,10 +166,11 @@ public struct IMAPLoginInspector: RelayInspector, Sendable {
     }
 
     private mutating func observe(response line: [UInt8]) {
-        guard let tag = pending?.tag else { return }
-        let words = line.split(separator: UInt8(ascii: " "), maxSplits: 2, omittingEmptySubsequences: false)
-        guard words.count >= 2, words[0].elementsEqual(tag) else { return }
-        switch ASCII.uppercased(words[1]) {
+        // Most lines are not the tagged reply: rule them out without splitting them.
+        guard let tag = pending?.tag, line.count > tag.count, line.starts(with: tag),
+              line[tag.count] == UInt8(ascii: " ") else { return }
+        let status = line[(tag.count + 1)...].prefix { $0 != UInt8(ascii: " ") }
+        switch ASCII.uppercased(status) {
         case "OK": login.result = .accepted
         case "NO", "BAD": login.result = .rejected
         default: return

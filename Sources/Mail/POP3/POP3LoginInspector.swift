@@ -65,6 +65,10 @@ public struct POP3LoginInspector: RelayInspector, Sendable {
         return Inspection(forward: bytes)
     }
 
+    /// Bytes are forwarded as they come in both directions: none are ever held.
+    public mutating func clientClosed() -> [UInt8] { [] }
+    public mutating func backendClosed() -> [UInt8] { [] }
+
     private mutating func observe(command line: [UInt8]) {
         if var exchange = sasl {
             exchange.clientResponse(line)

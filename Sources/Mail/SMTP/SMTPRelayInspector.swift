@@ -10,10 +10,12 @@
 ///   replies stay in order.
 ///
 /// Client bytes are passed on line by line (a partial line waits for its
-/// end); everything else is byte-exact. It steps aside after a successful
-/// AUTH, when the client starts sending a message (DATA, BDAT), after
-/// `maxCommands` commands, or on anything it cannot follow; whatever it held
-/// is then passed on.
+/// end); everything else is byte-exact. It stops reading commands after a
+/// successful AUTH, when the client starts sending a message (DATA, BDAT),
+/// after `maxCommands` commands, or on a line it cannot follow; it reads
+/// replies until those of the commands it read are through (so their
+/// rewrites still happen), or until a backend line it cannot follow.
+/// Whatever it held is then passed on, as it is when a side closes.
 public struct SMTPRelayInspector: RelayInspector, Sendable {
     /// What the next backend reply answers, in command order (RFC 2920).
     private enum Expected: Equatable, Sendable {
@@ -24,6 +26,16 @@ public struct SMTPRelayInspector: RelayInspector, Sendable {
         case other
         /// tlsfloord's own answer, due once the replies before it are through.
         case localAnswer([UInt8])
+
+        /// Whether replies must still be read for this entry after the
+        /// commands stopped being read: a rewrite, the login's outcome or a
+        /// local answer depends on it.
+        var keepsRepliesRead: Bool {
+            switch self {
+            case .ehlo, .authentication, .localAnswer: true
+            case .greeting, .other: false
+            }
+        }
     }
 
     private let limits: InspectorLimits
@@ -34,13 +46,16 @@ public struct SMTPRelayInspector: RelayInspector, Sendable {
     private var expected: [Expected]
     private var sasl: SASLObserver?
     private var commandCount = 0
+    /// No more commands are read (login done, message content, budget, or
+    /// something unreadable); replies may still be.
     private var steppingAside = false
+    /// A backend line could not be followed: nothing more is read at all.
+    private var gaveUpOnReplies = false
 
     public private(set) var login = LoginObservation()
 
     public var isDone: Bool {
-        steppingAside && commands.pending.isEmpty && replies.pending.isEmpty && heldEHLOReply.isEmpty
-            && !hasLocalAnswerDue
+        steppingAside && !readsReplies && commands.pending.isEmpty && replies.pending.isEmpty
     }
 
     /// - Parameter afterStartTLS: true on sessions that came through
@@ -88,15 +103,15 @@ public struct SMTPRelayInspector: RelayInspector, Sendable {
     }
 
     public mutating func backendToClient(_ bytes: [UInt8]) -> Inspection {
-        guard !steppingAside || hasLocalAnswerDue else {
-            return Inspection(forward: heldEHLOReply.flatMap(\.raw) + replies.drain() + bytes)
-        }
+        guard readsReplies else { return Inspection(forward: replies.drain() + bytes) }
         replies.append(bytes)
         var forward: [UInt8] = []
-        while let event = replies.next() {
+        while readsReplies, let event = replies.next() {
             guard case .line(let line) = event, let reply = SMTPReplyLine(line.content) else {
-                // Not a reply line: stop interpreting, pass everything on.
-                forward += giveUpOnReplies()
+                // Not a reply line (or an endless one, still in the reader):
+                // stop interpreting and pass everything on, this line first.
+                let unreadable: [UInt8] = if case .line(let line) = event { line.raw } else { [] }
+                forward += giveUpOnReplies(after: unreadable)
                 break
             }
             if expected.first == .ehlo {
@@ -104,7 +119,7 @@ public struct SMTPRelayInspector: RelayInspector, Sendable {
                 heldEHLOBytes += line.content.count
                 guard heldEHLOBytes <= limits.maxLineLength else {
                     // An endless EHLO reply: give up filtering rather than buffer it.
-                    forward += giveUpOnReplies()
+                    forward += giveUpOnReplies(after: [])
                     break
                 }
                 guard reply.isLast else { continue }
@@ -116,7 +131,21 @@ public struct SMTPRelayInspector: RelayInspector, Sendable {
             }
             if reply.isLast { forward += complete(reply) }
         }
+        if !readsReplies { forward += replies.drain() }
         return Inspection(forward: forward)
+    }
+
+    public mutating func clientClosed() -> [UInt8] {
+        steppingAside = true
+        return commands.drain()
+    }
+
+    public mutating func backendClosed() -> [UInt8] { giveUpOnReplies(after: []) }
+
+    /// Replies are read while commands are, and after that until the
+    /// replies that still matter are through.
+    private var readsReplies: Bool {
+        !gaveUpOnReplies && (!steppingAside || expected.contains(where: \.keepsRepliesRead))
     }
 
     private mutating func observe(command line: [UInt8]) {
@@ -161,7 +190,7 @@ public struct SMTPRelayInspector: RelayInspector, Sendable {
         return takeLocalAnswers(upToNextBackendReply: true)
     }
 
-    private mutating func takeLocalAnswers(upToNextBackendReply: Bool = false) -> [UInt8] {
+    private mutating func takeLocalAnswers(upToNextBackendReply: Bool) -> [UInt8] {
         var answers: [UInt8] = []
         var remaining: [Expected] = []
         for entry in expected {
@@ -175,16 +204,17 @@ public struct SMTPRelayInspector: RelayInspector, Sendable {
         return answers
     }
 
-    /// Stops inspecting and returns everything held, local answers last.
-    private mutating func giveUpOnReplies() -> [UInt8] {
+    /// Stops inspecting and returns everything held, in the order it came:
+    /// the held EHLO lines, `unreadable` (the line already taken from the
+    /// reader), the rest of the reader; local answers still due come last.
+    private mutating func giveUpOnReplies(after unreadable: [UInt8]) -> [UInt8] {
         steppingAside = true
-        let held = heldEHLOReply.flatMap(\.raw) + replies.drain() + takeLocalAnswers()
+        gaveUpOnReplies = true
+        let held = heldEHLOReply.flatMap(\.raw) + unreadable + replies.drain()
+            + takeLocalAnswers(upToNextBackendReply: false)
         heldEHLOReply = []
         heldEHLOBytes = 0
+        expected = []
         return held
-    }
-
-    private var hasLocalAnswerDue: Bool {
-        expected.contains { if case .localAnswer = $0 { true } else { false } }
     }
 }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One line taken from a byte stream.
 struct Line: Equatable, Sendable {
     /// The line without its terminator.
@@ -6,6 +12,9 @@ struct Line: Equatable, Sendable {
     var terminator: [UInt8]
 
     var raw: [UInt8] { content + terminator }
+
+    static let crlf: [UInt8] = [13, 10]
+    static let lf: [UInt8] = [10]
 }
 
 /// Splits a byte stream into lines, never holding more than one line's worth.
@@ -15,6 +24,12 @@ struct Line: Equatable, Sendable {
 /// dropped up to the next LF, so a peer that never sends a line end cannot make
 /// the buffer grow. A reader that must not lose bytes (a relay) keeps them
 /// instead and takes them back with `drain()`.
+///
+/// Every relayed byte passes through here while an inspector watches, so
+/// the line end is found with `memchr` over the contiguous buffer, bytes
+/// known to hold no LF are never scanned again, and bytes are not copied
+/// for nothing: an append to an empty reader keeps the caller's array, and
+/// consumed bytes are cut off only once they are the larger part.
 struct LineReader: Sendable {
     enum Event: Equatable, Sendable {
         case line(Line)
@@ -41,8 +56,15 @@ struct LineReader: Sendable {
     var pending: ArraySlice<UInt8> { buffer[start...] }
 
     mutating func append(_ bytes: [UInt8]) {
-        if start > 0 {
-            buffer.removeFirst(start)
+        if start == buffer.count {
+            buffer = bytes
+            start = 0
+            return
+        }
+        // Cutting off consumed bytes moves the unread ones; doing it only
+        // when they are fewer keeps a line dribbled byte by byte linear.
+        if start > buffer.count / 2 {
+            buffer.removeSubrange(..<start)
             start = 0
         }
         buffer.append(contentsOf: bytes)
@@ -70,7 +92,7 @@ struct LineReader: Sendable {
 
     mutating func next() -> Event? {
         while true {
-            if let lineFeed = buffer[(start + scanned)...].firstIndex(of: UInt8(ascii: "\n")) {
+            if let lineFeed = firstLineFeed(from: start + scanned) {
                 let lineStart = start
                 start = lineFeed + 1
                 scanned = 0
@@ -85,7 +107,7 @@ struct LineReader: Sendable {
                     return .overlong
                 }
                 return .line(Line(content: Array(buffer[lineStart..<contentEnd]),
-                                  terminator: endsWithCR ? [13, 10] : [10]))
+                                  terminator: endsWithCR ? Line.crlf : Line.lf))
             }
             scanned = buffer.count - start
             // One byte of slack: a CR may be waiting for its LF.
@@ -99,6 +121,14 @@ struct LineReader: Sendable {
                 return .overlong
             }
             return nil
+        }
+    }
+
+    private func firstLineFeed(from index: Int) -> Int? {
+        buffer.withUnsafeBufferPointer { bytes in
+            guard index < bytes.count, let base = bytes.baseAddress,
+                  let found = memchr(base + index, Int32(UInt8(ascii: "\n")), bytes.count - index) else { return nil }
+            return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
         }
     }
 }
