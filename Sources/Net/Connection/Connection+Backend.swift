@@ -114,8 +114,7 @@ extension Connection {
             outboundWait = .backendReadable
         case .accepted(let leftover):
             greeting = nil
-            toClient.append(leftover)
-            startRelay()
+            startRelay(afterGreeting: leftover)
         case .refused(let reason):
             greeting = nil
             closeAfterReply(MailReplies.unavailable(runtime.mailProtocol, hostname: runtime.configuration.hostname),

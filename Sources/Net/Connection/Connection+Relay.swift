@@ -12,11 +12,17 @@ extension Connection {
     /// others on its worker.
     private static let readsPerStep = 16
 
-    func startRelay() {
+    /// - Parameter afterGreeting: backend bytes that came right behind its
+    ///   greeting (STARTTLS); they pass the inspector like everything after.
+    func startRelay(afterGreeting: [UInt8] = []) {
         enter(.relaying)
         inspector = MailSessions.inspector(for: runtime.mailProtocol, afterStartTLS: runtime.configuration.tls == .starttls)
         inboundWait = .clientReadable
         outboundWait = .backendReadable
+        if let tls, !afterGreeting.isEmpty {
+            afterGreeting.withUnsafeBytes { forwardToClient($0, tls) }
+            guard phase == .relaying else { return }
+        }
         // Bytes that came with the handshake or the greeting are waiting already.
         pumpUpstream()
         if phase == .relaying { pumpDownstream() }
@@ -52,6 +58,11 @@ extension Connection {
                 return
             case .closed:
                 clientFinished = true
+                // What the inspector still holds goes out before the backend's write side shuts.
+                if var current = inspector {
+                    current.clientClosed().withUnsafeBytes { writeOrQueueToBackend($0) }
+                    inspector = current
+                }
             case .failed(let failure):
                 close(.relayed, error: "client: \(failure.detail)")
                 return
@@ -137,6 +148,11 @@ extension Connection {
                 if phase != .relaying { return }
             case .eof:
                 backendFinished = true
+                // What the inspector still holds goes out before close_notify.
+                if var current = inspector {
+                    current.backendClosed().withUnsafeBytes { writeOrQueueToClient($0, tls) }
+                    inspector = current
+                }
             case .wouldBlock:
                 outboundWait = .backendReadable
                 return
