@@ -13,6 +13,9 @@
  *   bulk-up        after the greeting: LOGIN/ID preamble, then write
  *                  continuously; MB/s written.
  *   bulk-down      after the greeting: preamble, then read continuously; MB/s.
+ *   bulk-down-nologin  after the greeting, read continuously without ever
+ *                  logging in (the backend's `stream` listener sends at once);
+ *                  MB/s through a proxy that still inspects the session.
  *   latency        after the greeting: SIZE-byte line, wait for its echo,
  *                  repeat; round trips/s and p50/p99.
  *   idle           open --total connections (at most --conns handshakes at
@@ -20,6 +23,9 @@
  *                  stdout once all are open, holds until --duration.
  *   smtp-starttls  220 → EHLO → STARTTLS → handshake → EHLO → MAIL FROM →
  *                  QUIT; sessions/s and latency.
+ *   imap-starttls  * OK → a STARTTLS → handshake → b LOGIN → c LOGOUT;
+ *                  sessions/s and latency.
+ *   pop3-starttls  +OK → STLS → handshake → USER → PASS → QUIT; sessions/s.
  *
  * Prints one JSON object on stdout at the end. Every connection goes to
  * 127.0.0.1.
@@ -39,11 +45,12 @@
 #include <time.h>
 #include <unistd.h>
 
-enum op { CONNECT, HANDSHAKE, EXPECT_LINE, EXPECT_SMTP, SEND, BULK_SEND, BULK_RECV, PINGPONG, HOLD, DONE };
+enum op { CONNECT, HANDSHAKE, EXPECT_LINE, EXPECT_SMTP, EXPECT_PREFIX, EXPECT_TAGGED, SEND, BULK_SEND, BULK_RECV, PINGPONG, HOLD, DONE };
 
 struct step {
     enum op op;
-    const char *text; /* SEND: bytes; EXPECT_SMTP: the expected code */
+    const char *text; /* SEND: bytes; EXPECT_SMTP: the expected code; EXPECT_PREFIX: the line's start;
+                         EXPECT_TAGGED: the same after skipping untagged "* " lines */
 };
 
 static const char preamble[] = "a LOGIN bench secret\r\nb ID NIL\r\n";
@@ -52,6 +59,7 @@ static const struct step script_handshake[] = {{CONNECT}, {HANDSHAKE}, {EXPECT_L
 static const struct step script_bulk_up[] = {{CONNECT}, {HANDSHAKE}, {EXPECT_LINE}, {SEND, preamble},
                                              {EXPECT_LINE}, {EXPECT_LINE}, {BULK_SEND}};
 static const struct step script_bulk_down[] = {{CONNECT}, {HANDSHAKE}, {EXPECT_LINE}, {SEND, preamble}, {BULK_RECV}};
+static const struct step script_bulk_down_nologin[] = {{CONNECT}, {HANDSHAKE}, {EXPECT_LINE}, {BULK_RECV}};
 static const struct step script_latency[] = {{CONNECT}, {HANDSHAKE}, {EXPECT_LINE}, {PINGPONG}};
 static const struct step script_idle[] = {{CONNECT}, {HANDSHAKE}, {EXPECT_LINE}, {HOLD}};
 static const struct step script_smtp[] = {
@@ -60,6 +68,15 @@ static const struct step script_smtp[] = {
     {SEND, "EHLO loadgen.example.org\r\n"}, {EXPECT_SMTP, "250"},
     {SEND, "MAIL FROM:<bench@example.org>\r\n"}, {EXPECT_SMTP, "250"},
     {SEND, "QUIT\r\n"}, {EXPECT_SMTP, "221"}, {DONE}};
+
+static const struct step script_imap[] = {
+    {CONNECT}, {EXPECT_PREFIX, "* OK"}, {SEND, "a STARTTLS\r\n"}, {EXPECT_TAGGED, "a OK"}, {HANDSHAKE},
+    {SEND, "b LOGIN bench secret\r\n"}, {EXPECT_TAGGED, "b OK"},
+    {SEND, "c LOGOUT\r\n"}, {EXPECT_TAGGED, "c OK"}, {DONE}};
+static const struct step script_pop3[] = {
+    {CONNECT}, {EXPECT_PREFIX, "+OK"}, {SEND, "STLS\r\n"}, {EXPECT_PREFIX, "+OK"}, {HANDSHAKE},
+    {SEND, "USER bench\r\n"}, {EXPECT_PREFIX, "+OK"}, {SEND, "PASS secret\r\n"}, {EXPECT_PREFIX, "+OK"},
+    {SEND, "QUIT\r\n"}, {EXPECT_PREFIX, "+OK"}, {DONE}};
 
 struct slot {
     int index;
@@ -243,7 +260,9 @@ static void drive(struct slot *s) {
             break;
         }
         case EXPECT_LINE:
-        case EXPECT_SMTP: {
+        case EXPECT_SMTP:
+        case EXPECT_PREFIX:
+        case EXPECT_TAGGED: {
             int got;
             while (!(got = take_line(s, line, sizeof line))) {
                 int r = fill(s);
@@ -258,6 +277,13 @@ static void drive(struct slot *s) {
                     return;
                 }
                 if (line[3] == '-') break; /* continuation line */
+            }
+            if (st->op == EXPECT_TAGGED && !strncmp(line, "* ", 2)) break; /* untagged: read on */
+            if ((st->op == EXPECT_PREFIX || st->op == EXPECT_TAGGED) && strncmp(line, st->text, strlen(st->text)) != 0) {
+                errno = 0;
+                if (!first_error[0]) snprintf(first_error, sizeof first_error, "expected %s, got %.60s", st->text, line);
+                slot_fail(s, "reply");
+                return;
             }
             next_step(s);
             break;
@@ -371,7 +397,8 @@ static void on_term(int sig) {
 }
 
 static void usage(void) {
-    fprintf(stderr, "usage: loadgen handshake|resume|bulk-up|bulk-down|latency|idle|smtp-starttls PORT "
+    fprintf(stderr, "usage: loadgen handshake|resume|bulk-up|bulk-down|bulk-down-nologin|latency|idle|"
+                    "smtp-starttls|imap-starttls|pop3-starttls PORT "
                     "[--conns N] [--duration S] [--tls 1.2|1.3] [--total N] [--size B] [--timeout S]\n");
     exit(2);
 }
@@ -405,7 +432,10 @@ int main(int argc, char **argv) {
     else if (!strcmp(mode_name, "bulk-down")) script = script_bulk_down;
     else if (!strcmp(mode_name, "latency")) script = script_latency;
     else if (!strcmp(mode_name, "idle")) script = script_idle;
+    else if (!strcmp(mode_name, "bulk-down-nologin")) script = script_bulk_down_nologin;
     else if (!strcmp(mode_name, "smtp-starttls")) script = script_smtp;
+    else if (!strcmp(mode_name, "imap-starttls")) script = script_imap;
+    else if (!strcmp(mode_name, "pop3-starttls")) script = script_pop3;
     else usage();
     if (msg_size < 8 || msg_size > (int)sizeof(((struct slot *)0)->rbuf)) usage();
     signal(SIGPIPE, SIG_IGN);
