@@ -25,6 +25,20 @@ import Testing
         #expect(inspector.isDone)
     }
 
+    /// Lines before any login are skipped unread; a line cut at a chunk's end
+    /// must still not pass for the start of one (here: text that looks like
+    /// the tagged reply, but is the tail of an untagged line).
+    @Test func linesBeforeTheLoginAreSkippedWithoutLosingTheLineStart() {
+        var inspector = IMAPLoginInspector(checksGreeting: false)
+        let session = RelayedSession.run(&inspector, [
+            .backend("* OK one\r\n* OK two, then a cut line: "),
+            .client("a1 LOGIN bob secret\r\n"),
+            .backend("a1 OK is not a reply here\r\na1 NO [AUTHENTICATIONFAILED] no\r\n"),
+        ])
+        #expect(text(session.toClient) == "* OK one\r\n* OK two, then a cut line: a1 OK is not a reply here\r\na1 NO [AUTHENTICATIONFAILED] no\r\n")
+        #expect(inspector.login == LoginObservation(user: "bob", mechanism: "LOGIN", result: .rejected))
+    }
+
     @Test func loginWithLiteralsSplitAtEveryByte() {
         var inspector = IMAPLoginInspector(checksGreeting: false)
         let client = "a LOGIN {5}\r\nalice {10}\r\npass\nword!\r\n"

@@ -100,6 +100,12 @@ public struct IMAPLoginInspector: RelayInspector, Sendable {
     private mutating func observe(responses bytes: [UInt8]) -> Inspection {
         guard !steppedAside, login.result != .accepted else { return Inspection(forward: bytes) }
         responses.append(bytes)
+        guard pending != nil else {
+            // Only the reply to a login in flight matters; until one is, so
+            // does nothing but where the last line ends.
+            responses.skipCompleteLines()
+            return Inspection(forward: bytes)
+        }
         while !steppedAside, login.result != .accepted, let event = responses.next() {
             if case .line(let line) = event { observe(response: line.content) }
         }

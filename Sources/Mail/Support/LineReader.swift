@@ -90,6 +90,24 @@ struct LineReader: Sendable {
         return taken
     }
 
+    /// Drops every complete line buffered, keeping only the unterminated
+    /// rest: for a reader whose caller has no use for the lines just now
+    /// but must know where the next one starts. One backward search; no
+    /// line is copied. (Backwards, because the last line end is usually
+    /// within one short line of the end.)
+    mutating func skipCompleteLines() {
+        let lastLineFeed = buffer.withUnsafeBufferPointer { bytes in
+            bytes[start...].lastIndex(of: UInt8(ascii: "\n"))
+        }
+        if let lastLineFeed {
+            start = lastLineFeed + 1
+            scanned = 0
+            droppingOverlongLine = false
+        }
+        // No line end is left: this only bounds an over-long tail.
+        _ = next()
+    }
+
     mutating func next() -> Event? {
         while true {
             if let lineFeed = firstLineFeed(from: start + scanned) {
