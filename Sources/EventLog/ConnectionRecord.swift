@@ -55,23 +55,45 @@ public struct ConnectionRecord: Sendable {
     ]
 
     /// Fields in `keyOrder`: always-present ones with `-` for no value,
-    /// optional ones only when they have a value.
+    /// optional ones only when they have a value. Built in one pass, in
+    /// order: this runs once per connection, on the worker.
     public var fields: [(key: String, value: String)] {
-        let values: [String: String?] = [
-            "event": "connection", "listener": listener, "protocol": `protocol`, "tls": tlsMode, "client": client, "front": front,
-            "outcome": outcome.rawValue, "tls_version": tlsVersion, "cipher": cipher, "sni": serverName, "alpn": alpn,
-            "offered_version": offeredVersion, "offered_ciphers": offeredCiphers.map(String.init), "ja4": ja4,
-            "legacy": legacy ? "yes" : nil, "resumed": resumed ? "yes" : nil, "backend": backend, "user": user,
-            "login": login, "mechanism": mechanism, "client_name": clientName, "client_version": clientVersion,
-            "bytes_in": String(bytesIn), "bytes_out": String(bytesOut), "duration_ms": String(durationMilliseconds),
-            "error": error,
-        ]
-        return Self.keyOrder.compactMap { key in
-            switch values[key] {
-            case .some(.some(let value)) where !value.isEmpty: return (key, value)
-            default: return Self.alwaysPresentKeys.contains(key) ? (key, "-") : nil
+        var fields: [(key: String, value: String)] = []
+        fields.reserveCapacity(Self.keyOrder.count)
+        func add(_ key: String, _ value: String?) {
+            if let value, !value.isEmpty {
+                fields.append((key, value))
+            } else if Self.alwaysPresentKeys.contains(key) {
+                fields.append((key, "-"))
             }
         }
+        add("event", "connection")
+        add("listener", listener)
+        add("protocol", `protocol`)
+        add("tls", tlsMode)
+        add("client", client)
+        add("front", front)
+        add("outcome", outcome.rawValue)
+        add("tls_version", tlsVersion)
+        add("cipher", cipher)
+        add("sni", serverName)
+        add("alpn", alpn)
+        add("offered_version", offeredVersion)
+        add("offered_ciphers", offeredCiphers.map(String.init))
+        add("ja4", ja4)
+        add("legacy", legacy ? "yes" : nil)
+        add("resumed", resumed ? "yes" : nil)
+        add("backend", backend)
+        add("user", user)
+        add("login", login)
+        add("mechanism", mechanism)
+        add("client_name", clientName)
+        add("client_version", clientVersion)
+        add("bytes_in", String(bytesIn))
+        add("bytes_out", String(bytesOut))
+        add("duration_ms", String(durationMilliseconds))
+        add("error", error)
+        return fields
     }
 
     /// One human sentence for the journal's MESSAGE and the stderr `msg=`.
@@ -92,7 +114,8 @@ public struct ConnectionRecord: Sendable {
     }
 
     public var metadata: Logger.Metadata {
-        var metadata: Logger.Metadata = [:]
+        let fields = self.fields
+        var metadata: Logger.Metadata = Dictionary(minimumCapacity: fields.count)
         for (key, value) in fields { metadata[key] = .string(value) }
         return metadata
     }

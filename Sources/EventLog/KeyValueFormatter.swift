@@ -3,6 +3,7 @@
 public enum KeyValueFormatter {
     /// Keys in the order lines show them; other keys follow, sorted.
     static let leadingKeys = ConnectionRecord.keyOrder
+    static let leadingKeySet = Set(leadingKeys)
 
     public static func format(_ fields: [(key: String, value: String)]) -> String {
         fields.map { "\($0.key)=\(quote($0.value))" }.joined(separator: " ")

@@ -20,8 +20,8 @@ public struct StderrLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        let line = Self.line(level: event.level, message: event.message.description,
-                             metadata: metadata.merging(event.metadata ?? [:]) { $1 }, date: Date())
+        let merged = metadata.isEmpty ? event.metadata ?? [:] : metadata.merging(event.metadata ?? [:]) { $1 }
+        let line = Self.line(level: event.level, message: event.message.description, metadata: merged, date: Date())
         var bytes = Array(line.utf8)
         bytes.append(0x0A)
         bytes.withUnsafeBytes { buffer in
@@ -38,11 +38,15 @@ public struct StderrLogHandler: LogHandler {
     /// The formatted line without its newline (exposed for tests).
     public static func line(level: Logger.Level, message: String, metadata: Logger.Metadata, date: Date) -> String {
         var fields: [(key: String, value: String)] = [("ts", timestamp(date)), ("level", level.rawValue)]
+        fields.reserveCapacity(metadata.count + 3)
         for key in KeyValueFormatter.leadingKeys {
             if let value = metadata[key] { fields.append((key, "\(value)")) }
         }
-        for key in metadata.keys.sorted() where !KeyValueFormatter.leadingKeys.contains(key) {
-            fields.append((key, "\(metadata[key]!)"))
+        // A connection record has only leading keys: no sorting for it.
+        if fields.count - 2 < metadata.count {
+            for key in metadata.keys.sorted() where !KeyValueFormatter.leadingKeySet.contains(key) {
+                fields.append((key, "\(metadata[key]!)"))
+            }
         }
         fields.append(("msg", message))
         return KeyValueFormatter.format(fields)
