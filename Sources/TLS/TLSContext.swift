@@ -44,6 +44,11 @@ public final class TLSContext: @unchecked Sendable {
             | tlsfloor_SSL_OP_IGNORE_UNEXPECTED_EOF
         if !settings.sessionTickets { options |= tlsfloor_SSL_OP_NO_TICKET }
         _ = tlsfloor_SSL_CTX_set_options(ctx, options)
+        // TLS 1.3 sends tickets after the handshake, two by default (for a
+        // browser's parallel connections). A mail client resumes one
+        // connection at a time and gets a fresh ticket with each; every
+        // ticket costs an encryption and a record on every handshake.
+        _ = SSL_CTX_set_num_tickets(ctx, 1)
         _ = tlsfloor_SSL_CTX_set_mode(ctx, Int(SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE
                                                 | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER))
         // With tickets, resumption is stateless (TLS 1.2 and 1.3) and a server-side
