@@ -15,20 +15,22 @@ public enum JA4 {
     /// The JA4 fingerprint of `hello`.
     public static func fingerprint(of hello: ClientHello, transport: Transport = .tcp) -> String {
         let parts = Parts(hello, transport: transport)
-        return [parts.prefix, truncatedHash(parts.ciphers), truncatedHash(parts.extensionsAndSignatures)].joined(separator: "_")
+        return parts.prefix + "_" + truncatedHash(parts.ciphers) + "_" + truncatedHash(parts.extensionsAndSignatures)
     }
 
     /// JA4_r: the fingerprint with the hashed lists written out, for diagnosing a mismatch.
     public static func rawFingerprint(of hello: ClientHello, transport: Transport = .tcp) -> String {
         let parts = Parts(hello, transport: transport)
-        return [parts.prefix, parts.ciphers, parts.extensionsAndSignatures].joined(separator: "_")
+        return [parts.prefix, String(decoding: parts.ciphers, as: UTF8.self),
+                String(decoding: parts.extensionsAndSignatures, as: UTF8.self)].joined(separator: "_")
     }
 
-    /// The three sections before hashing.
+    /// The three sections before hashing; the lists as ASCII bytes, the
+    /// way they are hashed (once per handshake: no string per value).
     private struct Parts {
         let prefix: String
-        let ciphers: String
-        let extensionsAndSignatures: String
+        let ciphers: [UInt8]
+        let extensionsAndSignatures: [UInt8]
 
         init(_ hello: ClientHello, transport: Transport) {
             let ciphers = hello.cipherSuites.filter { !GREASE.isReserved($0) }
@@ -50,7 +52,7 @@ public enum JA4 {
             let signatures = hexList(hello.signatureAlgorithms.filter { !GREASE.isReserved($0) })
             extensionsAndSignatures = signatures.isEmpty
                 ? hashedExtensions
-                : hashedExtensions + "_" + signatures
+                : hashedExtensions + [UInt8(ascii: "_")] + signatures
         }
     }
 
@@ -88,14 +90,23 @@ public enum JA4 {
 
     /// The first 12 hex digits of the SHA-256 of `text`; "000000000000" for an empty list, so that
     /// "nothing offered" reads as such rather than as the hash of an empty string.
-    static func truncatedHash(_ text: String) -> String {
+    static func truncatedHash(_ text: [UInt8]) -> String {
         guard !text.isEmpty else { return String(repeating: "0", count: 12) }
         var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var digestLength: UInt32 = 0
-        let bytes = Array(text.utf8)
-        let succeeded = EVP_Digest(bytes, bytes.count, &digest, &digestLength, sha256, nil) == 1
+        let succeeded = EVP_Digest(text, text.count, &digest, &digestLength, sha256, nil) == 1
         precondition(succeeded, "OpenSSL SHA-256 failed")
-        return digest.prefix(6).map(hexDigits).joined()
+        var hex: [UInt8] = []
+        hex.reserveCapacity(12)
+        for byte in digest.prefix(6) {
+            hex.append(hexDigit(byte >> 4))
+            hex.append(hexDigit(byte & 0x0F))
+        }
+        return String(decoding: hex, as: UTF8.self)
+    }
+
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
     }
 
     private static func isASCIIAlphanumeric(_ byte: UInt8) -> Bool {
@@ -112,7 +123,16 @@ public enum JA4 {
         return capped < 10 ? "0\(capped)" : "\(capped)"
     }
 
-    private static func hexList(_ values: [UInt16]) -> String {
-        values.map(hex4).joined(separator: ",")
+    /// `0a0b,1301,…`: four lowercase hex digits per value, comma-separated.
+    private static func hexList(_ values: [UInt16]) -> [UInt8] {
+        var list: [UInt8] = []
+        list.reserveCapacity(values.count * 5)
+        for value in values {
+            if !list.isEmpty { list.append(UInt8(ascii: ",")) }
+            for shift in stride(from: 12, through: 0, by: -4) {
+                list.append(hexDigit(UInt8(truncatingIfNeeded: value >> UInt16(shift)) & 0x0F))
+            }
+        }
+        return list
     }
 }
