@@ -6,14 +6,12 @@ import Mail
 extension Connection {
     func connectBackend() {
         enter(.connecting)
-        backendAttempts = Backend.attemptOrder(runtime.backends, now: worker.now)
-        backendAttempt = 0
+        backends = BackendAttempts(order: Backend.attemptOrder(runtime.backends, now: worker.now))
         tryNextBackend()
     }
 
     private func tryNextBackend() {
-        while backendAttempt < backendAttempts.count {
-            let candidate = backendAttempts[backendAttempt]
+        while let candidate = backends.current {
             record.backend = candidate.endpoint.description
             do {
                 // Several addresses (a name with A and AAAA): the first one; failover is per backend.
@@ -36,7 +34,7 @@ extension Connection {
             } catch {
                 candidate.markDown(now: worker.now)
                 record.error = "\(error)"
-                backendAttempt += 1
+                backends.moveOn()
             }
         }
         backendUnavailable()
@@ -55,18 +53,19 @@ extension Connection {
     /// The current backend refused, timed out or failed its greeting: mark
     /// it down and move on to the next.
     func backendAttemptFailed(_ reason: String) {
-        let failed = backendAttempts[backendAttempt]
-        failed.markDown(now: worker.now)
-        record.error = "\(failed.endpoint): \(reason)"
+        if let failed = backends.current {
+            failed.markDown(now: worker.now)
+            record.error = "\(failed.endpoint): \(reason)"
+        }
         closeBackend()
         toBackend = ByteQueue()
-        backendAttempt += 1
+        backends.moveOn()
         enter(.connecting)
         tryNextBackend()
     }
 
     private func backendConnected() {
-        backendAttempts[backendAttempt].markUp()
+        backends.current?.markUp()
         record.error = nil
         if let header = proxyHeaderForBackend() {
             // A fresh socket's send buffer always takes a few hundred bytes;
@@ -77,8 +76,7 @@ extension Connection {
             }
         }
         if runtime.configuration.tls == .starttls {
-            enter(.awaitingGreeting)
-            greeting = MailSessions.greetingConsumer(for: runtime.mailProtocol)
+            enter(.awaitingGreeting(MailSessions.greetingConsumer(for: runtime.mailProtocol)))
             outboundWait = .backendReadable
         } else {
             startRelay()
@@ -91,8 +89,7 @@ extension Connection {
     }
 
     /// STARTTLS: the backend's greeting is swallowed (the client got ours).
-    func readGreeting() {
-        guard var consumer = greeting else { return }
+    func readGreeting(_ consumer: any BackendGreetingConsumer) {
         let bytes: [UInt8]
         switch backend!.read(into: worker.scratch.baseAddress!, capacity: worker.scratch.count) {
         case .bytes(let count):
@@ -107,16 +104,14 @@ extension Connection {
             backendAttemptFailed(error.message)
             return
         }
-        let result = consumer.receive(bytes)
-        greeting = consumer
-        switch result {
+        var consumer = consumer
+        switch consumer.receive(bytes) {
         case .needMore:
+            update(.awaitingGreeting(consumer))
             outboundWait = .backendReadable
         case .accepted(let leftover):
-            greeting = nil
             startRelay(afterGreeting: leftover)
         case .refused(let reason):
-            greeting = nil
             closeAfterReply(MailReplies.unavailable(runtime.mailProtocol, hostname: runtime.configuration.hostname),
                             outcome: .backendRefused, error: reason)
         }

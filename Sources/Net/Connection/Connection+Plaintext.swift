@@ -12,19 +12,19 @@ extension Connection {
 
     func startPlaintext() {
         var machine = MailSessions.preamble(for: runtime.mailProtocol, hostname: runtime.configuration.hostname)
-        enter(.plaintext)
-        preamble = machine
         toClient.append(machine.greeting())
+        enter(.plaintext(machine))
         inboundWait = .clientReadable
         flushReplies()
     }
 
-    func readPlaintext() {
-        guard var machine = preamble, let input = readClientPlaintext() else { return }
+    func readPlaintext(_ machine: any StartTLSPreamble) {
+        guard let input = readClientPlaintext() else { return }
+        var machine = machine
         let actions = machine.receive(input)
-        preamble = machine
+        update(.plaintext(machine))
         perform(actions)
-        guard phase == .plaintext else { return }
+        guard case .plaintext = phase else { return }
         if actions.contains(.startTLS) {
             guard toClient.isEmpty else {
                 close(.plaintextClosed, error: "client does not read our replies")
@@ -32,7 +32,6 @@ extension Connection {
             }
             // Whatever the client sent after STARTTLS was dropped with `input`;
             // OpenSSL reads only what arrives from now on.
-            preamble = nil
             startHandshake()
         } else {
             inboundWait = .clientReadable
@@ -43,9 +42,8 @@ extension Connection {
         var machine = MailSessions.legacyRefusal(for: runtime.mailProtocol, message: message,
                                                  afterStartTLS: runtime.configuration.tls == .starttls,
                                                  hostname: runtime.configuration.hostname)
-        enter(.refusing)
         let greeting = machine.greeting()
-        refusal = machine
+        enter(.refusing(machine))
         inboundWait = .clientReadable
         perform(greeting)
     }
@@ -53,8 +51,8 @@ extension Connection {
     /// Reads what the client says to the refusal. At most `inputPerTurn`
     /// per turn; the rest stays in OpenSSL or the socket, and the wait
     /// (whose readiness flag is still set) brings the next turn.
-    func readRefusalInput() {
-        guard var machine = refusal, let tls else { return }
+    func readRefusalInput(_ machine: any LegacyRefusalSession) {
+        guard let tls else { return }
         var input: [UInt8] = []
         readLoop: while input.count < Self.inputPerTurn {
             let step = tls.read(into: worker.scratch.baseAddress!, capacity: 4096)
@@ -74,8 +72,9 @@ extension Connection {
             }
         }
         if inboundWait == nil { inboundWait = .clientReadable }
+        var machine = machine
         let actions = machine.receive(input)
-        refusal = machine
+        update(.refusing(machine))
         perform(actions)
     }
 
@@ -104,7 +103,7 @@ extension Connection {
             case .startTLS:
                 break
             case .close(let reason):
-                closeAfterReply([], outcome: pendingOutcome.0, error: reason)
+                closeAfterReply([], outcome: phase.outcomeIfClientLeaves.0, error: reason)
                 return
             }
         }

@@ -18,16 +18,14 @@ extension Connection {
             close(.proxyHeaderRefused, error: "PROXY header expected from a trusted front, \(peer.host) is not in trusted_proxies")
             return
         }
-        enter(.proxyHeader)
-        proxyDecoder = ProxyHeaderDecoder()
+        enter(.proxyHeader(ProxyHeaderDecoder()))
         inboundWait = .clientReadable
     }
 
     /// Peeks rather than reads: the bytes after the header (a ClientHello,
     /// or a plaintext command) must stay in the socket for whoever is next.
     /// What the decoder asks more for is all header, so it is consumed.
-    func readProxyHeader() {
-        guard var decoder = proxyDecoder else { return }
+    func readProxyHeader(_ decoder: ProxyHeaderDecoder) {
         let peeked: Int
         switch client.peek(into: worker.scratch.baseAddress!, capacity: 1024) {
         case .bytes(let count):
@@ -39,15 +37,14 @@ extension Connection {
             close(.proxyHeaderRefused, error: "front closed before sending a PROXY header")
             return
         }
-        let result = decoder.feed(UnsafeRawBufferPointer(start: worker.scratch.baseAddress, count: peeked))
-        proxyDecoder = decoder
-        switch result {
+        var decoder = decoder
+        switch decoder.feed(UnsafeRawBufferPointer(start: worker.scratch.baseAddress, count: peeked)) {
         case .needMore:
             _ = client.read(into: worker.scratch.baseAddress!, capacity: peeked)
+            update(.proxyHeader(decoder))
             inboundWait = .clientReadable
         case let .header(header, consumed):
             _ = client.read(into: worker.scratch.baseAddress!, capacity: consumed)
-            proxyDecoder = nil
             adoptFrontHeader(header)
             startSession()
         case .invalid(let reason):

@@ -15,28 +15,29 @@ extension Connection {
     /// - Parameter afterGreeting: backend bytes that came right behind its
     ///   greeting (STARTTLS); they pass the inspector like everything after.
     func startRelay(afterGreeting: [UInt8] = []) {
-        enter(.relaying)
-        inspector = MailSessions.inspector(for: runtime.mailProtocol, afterStartTLS: runtime.configuration.tls == .starttls)
+        let relay = Relay(inspector: MailSessions.inspector(for: runtime.mailProtocol,
+                                                            afterStartTLS: runtime.configuration.tls == .starttls))
+        enter(.relaying(relay))
         inboundWait = .clientReadable
         outboundWait = .backendReadable
         if let tls, !afterGreeting.isEmpty {
-            afterGreeting.withUnsafeBytes { forwardToClient($0, tls) }
-            guard phase == .relaying else { return }
+            afterGreeting.withUnsafeBytes { forwardToClient($0, relay, tls) }
+            guard phase.isRelaying else { return }
         }
         // Bytes that came with the handshake or the greeting are waiting already.
-        pumpUpstream()
-        if phase == .relaying { pumpDownstream() }
+        pumpUpstream(relay)
+        if phase.isRelaying { pumpDownstream(relay) }
     }
 
     // MARK: Client → backend
 
-    func pumpUpstream() {
+    func pumpUpstream(_ relay: Relay) {
         guard let tls, backend != nil else { return }
         for _ in 0..<Self.readsPerStep {
             guard flushToBackend() else { return }
-            if clientFinished {
-                if !backendWriteShut {
-                    backendWriteShut = true
+            if relay.clientFinished {
+                if !relay.backendWriteShut {
+                    relay.backendWriteShut = true
                     shutdown(backend!.rawValue, Int32(SHUT_WR))
                 }
                 return
@@ -48,8 +49,8 @@ extension Connection {
             case .done(let count):
                 lastActivity = worker.now
                 record.bytesIn += count
-                forwardToBackend(UnsafeRawBufferPointer(start: worker.scratch.baseAddress, count: count))
-                if phase != .relaying { return }
+                forwardToBackend(UnsafeRawBufferPointer(start: worker.scratch.baseAddress, count: count), relay)
+                if !phase.isRelaying { return }
             case .wantRead:
                 inboundWait = .clientReadable
                 return
@@ -57,12 +58,9 @@ extension Connection {
                 inboundWait = .clientWritable
                 return
             case .closed:
-                clientFinished = true
+                relay.clientFinished = true
                 // What the inspector still holds goes out before the backend's write side shuts.
-                if var current = inspector {
-                    current.clientClosed().withUnsafeBytes { writeOrQueueToBackend($0) }
-                    inspector = current
-                }
+                relay.inspector?.clientClosed().withUnsafeBytes { writeOrQueueToBackend($0) }
             case .failed(let failure):
                 close(.relayed, error: "client: \(failure.detail)")
                 return
@@ -72,16 +70,22 @@ extension Connection {
         inboundWait = .clientReadable
     }
 
-    private func forwardToBackend(_ bytes: UnsafeRawBufferPointer) {
-        guard var current = inspector else {
+    private func forwardToBackend(_ bytes: UnsafeRawBufferPointer, _ relay: Relay) {
+        guard let inspection = relay.inspector?.clientToBackend(Array(bytes)) else {
             writeOrQueueToBackend(bytes)
             return
         }
-        let inspection = current.clientToBackend(Array(bytes))
-        inspector = current.isDone ? nil : current
-        if current.isDone { record.apply(current.login) }
+        retireInspectorIfDone(relay)
         inspection.forward.withUnsafeBytes { writeOrQueueToBackend($0) }
-        if !inspection.answer.isEmpty { answerClient(inspection.answer) }
+        if !inspection.answer.isEmpty { answerClient(inspection.answer, relay) }
+    }
+
+    /// An inspector that stepped aside leaves its findings in the record and
+    /// costs nothing from then on.
+    private func retireInspectorIfDone(_ relay: Relay) {
+        guard let inspector = relay.inspector, inspector.isDone else { return }
+        record.apply(inspector.login)
+        relay.inspector = nil
     }
 
     /// Writes what the backend takes now and queues the rest.
@@ -119,21 +123,21 @@ extension Connection {
 
     /// A reply the inspector makes on the backend's behalf (e.g. `503` to a
     /// second STARTTLS), queued in order with the backend's own output.
-    private func answerClient(_ reply: [UInt8]) {
+    private func answerClient(_ reply: [UInt8], _ relay: Relay) {
         toClient.append(reply)
         if outboundWait == .backendReadable || outboundWait == nil {
             outboundWait = nil
-            pumpDownstream()
+            pumpDownstream(relay)
         }
     }
 
     // MARK: Backend → client
 
-    func pumpDownstream() {
+    func pumpDownstream(_ relay: Relay) {
         guard let tls, backend != nil else { return }
         for _ in 0..<Self.readsPerStep {
             guard flushToClient(tls) else { return }
-            if backendFinished {
+            if relay.backendFinished {
                 // The backend ended the session: nothing more will make sense to the client.
                 tls.sendCloseNotify()
                 close(.relayed)
@@ -144,15 +148,12 @@ extension Connection {
             case .bytes(let count):
                 lastActivity = worker.now
                 record.bytesOut += count
-                forwardToClient(UnsafeRawBufferPointer(start: worker.scratch.baseAddress, count: count), tls)
-                if phase != .relaying { return }
+                forwardToClient(UnsafeRawBufferPointer(start: worker.scratch.baseAddress, count: count), relay, tls)
+                if !phase.isRelaying { return }
             case .eof:
-                backendFinished = true
+                relay.backendFinished = true
                 // What the inspector still holds goes out before close_notify.
-                if var current = inspector {
-                    current.backendClosed().withUnsafeBytes { writeOrQueueToClient($0, tls) }
-                    inspector = current
-                }
+                relay.inspector?.backendClosed().withUnsafeBytes { writeOrQueueToClient($0, tls) }
             case .wouldBlock:
                 outboundWait = .backendReadable
                 return
@@ -164,14 +165,12 @@ extension Connection {
         outboundWait = .backendReadable
     }
 
-    private func forwardToClient(_ bytes: UnsafeRawBufferPointer, _ tls: TLSSession) {
-        guard var current = inspector else {
+    private func forwardToClient(_ bytes: UnsafeRawBufferPointer, _ relay: Relay, _ tls: TLSSession) {
+        guard let inspection = relay.inspector?.backendToClient(Array(bytes)) else {
             writeOrQueueToClient(bytes, tls)
             return
         }
-        let inspection = current.backendToClient(Array(bytes))
-        inspector = current.isDone ? nil : current
-        if current.isDone { record.apply(current.login) }
+        retireInspectorIfDone(relay)
         if let refusal = inspection.refusal {
             closeAfterReply(MailReplies.unavailable(runtime.mailProtocol, hostname: runtime.configuration.hostname),
                             outcome: .backendRefused, error: refusal)
@@ -220,7 +219,7 @@ extension Connection {
                 outboundWait = .clientReadable
                 return false
             case .closed, .failed:
-                close(pendingOutcome.0, error: "client went away")
+                close(phase.outcomeIfClientLeaves.0, error: "client went away")
                 return false
             }
         }
@@ -230,7 +229,7 @@ extension Connection {
     /// Flushes tlsfloord's own replies (plaintext before TLS, over TLS
     /// after), then closes if the phase is `.closingAfterReply`.
     func flushReplies() {
-        if let tls, phase != .plaintext {
+        if let tls {
             guard flushToClient(tls) else { return }
         } else {
             while !toClient.isEmpty {
@@ -241,14 +240,14 @@ extension Connection {
                     outboundWait = .clientWritable
                     return
                 case .eof, .failed:
-                    close(pendingOutcome.0, error: "client went away")
+                    close(phase.outcomeIfClientLeaves.0, error: "client went away")
                     return
                 }
             }
         }
-        if phase == .closingAfterReply {
+        if case .closingAfterReply(let outcome, let error) = phase {
             tls?.sendCloseNotify()
-            close(pendingOutcome.0, error: pendingOutcome.1)
+            close(outcome, error: error)
         }
     }
 }

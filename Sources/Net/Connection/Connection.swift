@@ -19,23 +19,6 @@ import TLS
 /// A lane whose receiver is slow waits for the receiver, not the sender:
 /// that is the backpressure.
 final class Connection: DeadlineHolder {
-    enum Phase: String {
-        /// Reading a PROXY protocol header from a trusted front.
-        case proxyHeader
-        /// STARTTLS listeners: tlsfloord's own plaintext conversation.
-        case plaintext
-        case handshaking
-        /// A client below the floor, told why in its protocol, then closed.
-        case refusing
-        case connecting
-        /// STARTTLS: swallowing the backend's greeting (the client had ours).
-        case awaitingGreeting
-        case relaying
-        /// Delivering a last reply, then closing.
-        case closingAfterReply
-        case closed
-    }
-
     /// One socket's readiness, as a lane waits for it.
     enum Readiness: Equatable {
         case clientReadable, clientWritable, backendReadable, backendWritable
@@ -54,30 +37,15 @@ final class Connection: DeadlineHolder {
     var lastActivity: UInt64
     var inboundWait: Readiness?
     var outboundWait: Readiness?
-    /// How the current phase ends if the client just goes away; also what
-    /// `.closingAfterReply` logs once the reply is out.
-    var pendingOutcome: (Outcome, String?) = (.relayed, nil)
 
     /// tlsfloord's own replies and the backend's output the client has not taken yet.
     var toClient = ByteQueue()
     /// The client's output the backend has not taken yet.
     var toBackend = ByteQueue()
-    var clientFinished = false
-    var backendFinished = false
-    var backendWriteShut = false
-
-    // Protocol logic from the Mail module, each alive only in its phase.
-    var preamble: (any StartTLSPreamble)?
-    var greeting: (any BackendGreetingConsumer)?
-    var inspector: (any RelayInspector)?
-    var refusal: (any LegacyRefusalSession)?
-
-    var proxyDecoder: ProxyHeaderDecoder?
     /// Client and original destination as a front's PROXY header gave them.
     var frontAddresses: (source: ProxyIPEndpoint, destination: ProxyIPEndpoint)?
-
-    var backendAttempts: [Backend] = []
-    var backendAttempt = 0
+    /// The backends to try, in order, and which one is being tried.
+    var backends = BackendAttempts(order: [])
 
     // Worker bookkeeping.
     var deadlineSlot: Int?
@@ -129,7 +97,7 @@ final class Connection: DeadlineHolder {
     /// Finding nothing to read now means the client has been silent that
     /// long already, so the handshake deadline counts it.
     private func creditDeferredAccept() {
-        guard runtime.configuration.tls == .implicit, phase == .handshaking, tls?.hasReceivedNothing == true else { return }
+        guard runtime.configuration.tls == .implicit, case .handshaking = phase, tls?.hasReceivedNothing == true else { return }
         let timeout = UInt64(runtime.limits.handshakeTimeout.milliseconds)
         setDeadline(startedAt + timeout - min(timeout, Socket.deferAcceptMilliseconds))
     }
@@ -159,19 +127,19 @@ final class Connection: DeadlineHolder {
     func run() {
         for _ in 0..<Self.turnsPerRun {
             var progressed = false
-            if phase != .closed, let wait = inboundWait, isReady(wait) {
+            if !phase.isClosed, let wait = inboundWait, isReady(wait) {
                 inboundWait = nil
                 stepInbound()
                 progressed = true
             }
-            if phase != .closed, let wait = outboundWait, isReady(wait) {
+            if !phase.isClosed, let wait = outboundWait, isReady(wait) {
                 outboundWait = nil
                 stepOutbound()
                 progressed = true
             }
             guard progressed else { return }
         }
-        if phase != .closed { worker.runAgain(self) }
+        if !phase.isClosed { worker.runAgain(self) }
     }
 
     private func isReady(_ wait: Readiness) -> Bool {
@@ -185,12 +153,12 @@ final class Connection: DeadlineHolder {
 
     private func stepInbound() {
         switch phase {
-        case .proxyHeader: readProxyHeader()
-        case .plaintext: readPlaintext()
+        case .proxyHeader(let decoder): readProxyHeader(decoder)
+        case .plaintext(let preamble): readPlaintext(preamble)
         case .handshaking: continueHandshake()
-        case .refusing: readRefusalInput()
+        case .refusing(let refusal): readRefusalInput(refusal)
         case .connecting: finishConnect()
-        case .relaying: pumpUpstream()
+        case .relaying(let relay): pumpUpstream(relay)
         case .awaitingGreeting, .closingAfterReply, .closed: break
         }
     }
@@ -198,8 +166,8 @@ final class Connection: DeadlineHolder {
     private func stepOutbound() {
         switch phase {
         case .plaintext, .refusing, .closingAfterReply: flushReplies()
-        case .awaitingGreeting: readGreeting()
-        case .relaying: pumpDownstream()
+        case .awaitingGreeting(let consumer): readGreeting(consumer)
+        case .relaying(let relay): pumpDownstream(relay)
         case .proxyHeader, .handshaking, .connecting, .closed: break
         }
     }
@@ -207,12 +175,12 @@ final class Connection: DeadlineHolder {
     // MARK: - Phases
 
     /// The one place a phase begins: both lanes start idle (the phase's
-    /// own start says what it waits for), and the deadline and the outcome
-    /// of a vanishing client are set as the phase needs them.
+    /// own start says what it waits for), and the deadline is set as the
+    /// phase needs it.
     func enter(_ next: Phase) {
         let logger = worker.server.logger
         if logger.logLevel <= .debug {
-            logger.debug("phase \(phase.rawValue) -> \(next.rawValue)", metadata: [
+            logger.debug("phase \(phase.name) -> \(next.name)", metadata: [
                 "event": "phase", "listener": .string(runtime.name), "client": .string(record.client),
                 "worker": .stringConvertible(worker.index),
             ])
@@ -222,16 +190,12 @@ final class Connection: DeadlineHolder {
         outboundWait = nil
         let limits = runtime.limits
         switch next {
-        case .proxyHeader, .handshaking, .connecting, .awaitingGreeting:
+        case .proxyHeader, .plaintext, .handshaking, .connecting, .awaitingGreeting:
             // Under the handshake deadline set at accept, or one per backend attempt.
             break
-        case .plaintext:
-            pendingOutcome = (.plaintextClosed, nil)
         case .refusing:
-            pendingOutcome = (.legacyExplained, nil)
             setDeadline(worker.now + UInt64(limits.handshakeTimeout.milliseconds))
         case .relaying:
-            pendingOutcome = (.relayed, nil)
             lastActivity = worker.now
             setDeadline(lastActivity + UInt64(limits.idleTimeout.milliseconds))
         case .closingAfterReply:
@@ -240,6 +204,13 @@ final class Connection: DeadlineHolder {
         case .closed:
             setDeadline(nil)
         }
+    }
+
+    /// Keeps the phase but replaces its protocol machine's state (value
+    /// types: changed on a copy, stored back).
+    func update(_ current: Phase) {
+        assert(current.name == phase.name, "update(\(current.name)) during \(phase.name): use enter")
+        phase = current
     }
 
     func setDeadline(_ deadline: UInt64?) {
@@ -262,8 +233,8 @@ final class Connection: DeadlineHolder {
             backendAttemptFailed("connect timeout")
         case .awaitingGreeting:
             backendAttemptFailed("no greeting from backend")
-        case .closingAfterReply:
-            close(pendingOutcome.0, error: pendingOutcome.1)
+        case .closingAfterReply(let outcome, let error):
+            close(outcome, error: error)
         case .relaying:
             let idleUntil = lastActivity + UInt64(runtime.limits.idleTimeout.milliseconds)
             if worker.now >= idleUntil {
@@ -284,8 +255,7 @@ final class Connection: DeadlineHolder {
     func closeAfterReply(_ reply: [UInt8], outcome: Outcome, error: String? = nil) {
         closeBackend()
         toClient.append(reply)
-        enter(.closingAfterReply)
-        pendingOutcome = (outcome, error)
+        enter(.closingAfterReply(outcome, error: error))
         flushReplies()
     }
 
@@ -296,18 +266,14 @@ final class Connection: DeadlineHolder {
 
     /// Closes both sockets, logs the connection once, and frees its slot.
     func close(_ outcome: Outcome, error: String? = nil) {
-        guard phase != .closed else { return }
+        guard !phase.isClosed else { return }
+        if case .relaying(let relay) = phase, let login = relay.inspector?.login { record.apply(login) }
         enter(.closed)
         record.outcome = outcome
         record.error = error
         record.durationMilliseconds = Int64(MonotonicClock.milliseconds() - startedAt)
-        if let login = inspector?.login { record.apply(login) }
         worker.close(client)
         closeBackend()
-        preamble = nil
-        greeting = nil
-        inspector = nil
-        refusal = nil
         if outcome == .tlsVersionRefused || outcome == .legacyExplained { worker.server.countRefusedLegacyClient() }
         record.log(to: worker.server.logger)
         worker.server.connectionEnded()
