@@ -8,6 +8,7 @@ import Testing
     @Test func globalTablesDefault() throws {
         let configuration = try parse(minimalConfiguration)
         #expect(configuration.server.threads == 0)
+        #expect(configuration.server.linger == .milliseconds(1))
         #expect(Configuration.isValidHostname(configuration.server.hostname))
         #expect(configuration.tls.minVersion == .tls12)
         #expect(configuration.tls.sessionTickets)
@@ -76,6 +77,7 @@ import Testing
 
             [server]
             threads = 4
+            linger = "0ms"
             [limits]
             max_connections = 50
             handshake_timeout = "1500ms"
@@ -95,6 +97,7 @@ import Testing
         #expect(listener.acceptProxyProtocol)
         #expect(listener.trustedProxies == [try IPNetwork("192.0.2.7/32")])
         #expect(configuration.server.threads == 4)
+        #expect(configuration.server.linger == .zero)
         #expect(configuration.limits.maxConnections == 50)
         #expect(configuration.limits.handshakeTimeout == .milliseconds(1500))
         #expect(configuration.limits.idleTimeout == .seconds(7200))
