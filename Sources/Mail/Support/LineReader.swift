@@ -127,6 +127,14 @@ struct LineReader: Sendable {
                 return .line(Line(content: Array(buffer[lineStart..<contentEnd]),
                                   terminator: endsWithCR ? Line.crlf : Line.lf))
             }
+            if start == buffer.count {
+                // Everything is read: hold no memory until the next bytes (an
+                // idle connection keeps its reader, and the last chunk could be 64 KiB).
+                buffer = []
+                start = 0
+                scanned = 0
+                return nil
+            }
             scanned = buffer.count - start
             // One byte of slack: a CR may be waiting for its LF.
             let waiting = buffer.count - start
