@@ -2,6 +2,7 @@
 
 import base64
 import os
+import time
 
 import pytest
 
@@ -49,3 +50,31 @@ def test_relay_is_byte_exact_both_ways(start_tlsfloord, byte_backend, certificat
     assert record["outcome"] == "relayed"
     assert int(record["bytes_in"]) == len(upload)
     assert int(record["bytes_out"]) == len(backend.payload)
+
+
+def resident_kib(pid: int) -> int:
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise AssertionError(f"no VmRSS for {pid}")
+
+
+def test_a_client_that_stops_reading_does_not_grow_memory(start_tlsfloord, byte_backend, certificate):
+    """Backpressure: the backend pushes 64 MiB at a client that reads nothing for a while.
+    tlsfloord must stop reading the backend (the kernel buffers fill and TCP slows it)
+    instead of buffering the download, and then deliver every byte once the client reads."""
+    backend = byte_backend(os.urandom(64 * 1024 * 1024))
+    listener = Listener.on_free_port("relay", "smtp", "implicit", backend.address)
+    daemon = start_tlsfloord([listener])
+    before = resident_kib(daemon.process.pid)
+
+    stream = TLSStream.connect("127.0.0.1", listener.port, client_context("1.3", certificate.certificate))
+    try:
+        time.sleep(3)
+        grown = resident_kib(daemon.process.pid) - before
+        assert grown < 4 * 1024, f"tlsfloord grew by {grown} KiB while its client did not read"
+        downloaded = stream.exchange(b"x")
+    finally:
+        stream.close()
+    assert sha256(downloaded) == backend.sessions[0].sent_sha256
+    assert daemon.connection_record(listener="relay")["bytes_out"] == str(len(backend.payload))
