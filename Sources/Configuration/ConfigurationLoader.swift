@@ -128,8 +128,45 @@ extension Configuration {
         guard var reader else { return legacy }
         legacy.action = try reader.enumeration("action", LegacyPolicySettings.Action.self,
                                                allowed: [.reject, .explain, .allow]) ?? legacy.action
-        if let value = reader.raw("enforce_after") {
-            legacy.enforceAfter = try parseInstant(value, reader)
+        let enforceAfter = try reader.raw("enforce_after").map { try parseInstant($0, key: "enforce_after", reader) }
+        if let networks = try reader.strings("exempt_networks") {
+            legacy.exemptNetworks = try networks.map { text throws(ConfigurationError) -> IPNetwork in
+                do {
+                    return try IPNetwork(text)
+                } catch {
+                    throw reader.error("exempt_networks", "\(error)")
+                }
+            }
+        }
+        let rampStart = try reader.raw("ramp_start").map { try parseInstant($0, key: "ramp_start", reader) }
+        let rampEnd = try reader.raw("ramp_end").map { try parseInstant($0, key: "ramp_end", reader) }
+        var ramp: LegacyPolicySettings.Ramp?
+        switch (rampStart, rampEnd) {
+        case (nil, nil):
+            break
+        case let (start?, end?):
+            guard let valid = LegacyPolicySettings.Ramp(start: start, end: end) else {
+                throw reader.error("ramp_end", "must be later than ramp_start")
+            }
+            ramp = valid
+        case (nil, _):
+            throw reader.error("ramp_start", "a ramp needs both ramp_start and ramp_end")
+        case (_, nil):
+            throw reader.error("ramp_end", "a ramp needs both ramp_start and ramp_end")
+        }
+        // Both say when `action` starts to apply: one table sets one of them,
+        // and replaces the other where it inherited it.
+        switch (enforceAfter, ramp) {
+        case (_?, _?):
+            throw reader.error("enforce_after", "use either enforce_after or a ramp (ramp_end is the ramp's enforcement instant)")
+        case (let instant?, nil):
+            legacy.enforceAfter = instant
+            legacy.ramp = nil
+        case (nil, let ramp?):
+            legacy.ramp = ramp
+            legacy.enforceAfter = nil
+        case (nil, nil):
+            break
         }
         if let message = try reader.string("message") {
             guard !message.isEmpty, message.count <= 400 else { throw reader.error("message", "must be 1 to 400 characters") }
@@ -205,10 +242,10 @@ extension Configuration {
         return value
     }
 
-    private static func parseInstant(_ value: TOMLValue, _ reader: TOMLReader) throws -> Date {
+    private static func parseInstant(_ value: TOMLValue, key: String, _ reader: TOMLReader) throws -> Date {
         if let dateTime = value.dateTime, let offset = dateTime.offset, let date = instant(dateTime, offset) { return date }
         if let text = value.string, let date = ISO8601DateFormatter().date(from: text) { return date }
-        throw reader.error("enforce_after", "expected an RFC 3339 instant with time zone, e.g. \"2023-09-30T00:00:00Z\"")
+        throw reader.error(key, "expected an RFC 3339 instant with time zone, e.g. \"2023-09-30T00:00:00Z\"")
     }
 
     /// TOMLKit's own conversion reads the fields in the local time zone and

@@ -78,6 +78,30 @@ public struct LegacyPolicySettings: Equatable, Sendable {
     /// Before this instant legacy clients are allowed (and logged); from it on `action` applies.
     public var enforceAfter: Date?
     public var message: String = defaultMessage
+    /// Clients from these networks are allowed whatever `action` says (the
+    /// printer that will never be updated); logged `legacy=exempt`.
+    public var exemptNetworks: [IPNetwork] = []
+    /// The gradual cut-off: between its ends a share of legacy clients that
+    /// grows from 0 to 100 % is refused for the day, the rest is allowed;
+    /// from its end on `action` applies.
+    public var ramp: Ramp?
+
+    /// `ramp_start` … `ramp_end`, checked to be in that order.
+    public struct Ramp: Equatable, Sendable {
+        public let start: Date
+        public let end: Date
+
+        public init?(start: Date, end: Date) {
+            guard start < end else { return nil }
+            self.start = start
+            self.end = end
+        }
+
+        /// The share of legacy clients refused at `now`: 0 before the start, 1 from the end.
+        public func share(at now: Date) -> Double {
+            min(1, max(0, now.timeIntervalSince(start) / end.timeIntervalSince(start)))
+        }
+    }
 
     public init() {}
 }

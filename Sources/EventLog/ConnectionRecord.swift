@@ -18,8 +18,8 @@ public struct ConnectionRecord: Sendable {
     public var offeredVersion: String?
     public var offeredCiphers: Int?
     public var ja4: String?
-    /// True for a client below the floor, whatever the action.
-    public var legacy = false
+    /// Set for a client below the floor, whatever the action.
+    public var legacy: LegacyMark?
     public var resumed = false
     public var backend: String?
     public var user: String?
@@ -81,7 +81,7 @@ public struct ConnectionRecord: Sendable {
         add("offered_version", offeredVersion)
         add("offered_ciphers", offeredCiphers.map(String.init))
         add("ja4", ja4)
-        add("legacy", legacy ? "yes" : nil)
+        add("legacy", legacy?.rawValue)
         add("resumed", resumed ? "yes" : nil)
         add("backend", backend)
         add("user", user)
@@ -106,7 +106,7 @@ public struct ConnectionRecord: Sendable {
     public var level: Logger.Level {
         switch outcome {
         case .relayed, .plaintextClosed: return .info
-        case .tlsVersionRefused, .legacyExplained, .handshakeFailed, .handshakeTimeout, .idleTimeout, .proxyHeaderRefused,
+        case .tlsVersionRefused, .legacyExplained, .legacyRamped, .handshakeFailed, .handshakeTimeout, .idleTimeout, .proxyHeaderRefused,
              .backendRefused:
             return .notice
         case .backendUnavailable, .tooManyConnections, .shutdown: return .warning

@@ -6,6 +6,8 @@ public enum Outcome: String, Sendable, CaseIterable {
     case tlsVersionRefused = "tls_version_refused"
     /// Below the TLS floor: handshake completed only to send a readable refusal.
     case legacyExplained = "legacy_explained"
+    /// Below the TLS floor, during the ramp and in today's share: a readable temporary refusal.
+    case legacyRamped = "legacy_ramped"
     /// The TLS handshake failed for another reason (no shared cipher, not TLS, reset).
     case handshakeFailed = "handshake_failed"
     case handshakeTimeout = "handshake_timeout"

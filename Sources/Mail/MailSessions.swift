@@ -36,18 +36,19 @@ public enum MailSessions {
         }
     }
 
-    /// The readable refusal for a client below the TLS floor ("explain").
+    /// The readable refusal for a client below the TLS floor ("explain",
+    /// or the ramp's temporary one).
     /// - Parameters:
     ///   - message: the operator's text; made safe for one reply line.
     ///   - afterStartTLS: true when the handshake followed a STARTTLS
     ///     preamble (the client already had a greeting).
     ///   - hostname: tlsfloord's name, for POP3 and SMTP replies.
-    public static func legacyRefusal(for mailProtocol: MailProtocol, message: String, afterStartTLS: Bool,
-                                     hostname: String) -> any LegacyRefusalSession {
+    public static func legacyRefusal(for mailProtocol: MailProtocol, kind: LegacyRefusalKind = .permanent, message: String,
+                                     afterStartTLS: Bool, hostname: String) -> any LegacyRefusalSession {
         switch mailProtocol {
-        case .imap: IMAPLegacyRefusal(message: message)
-        case .pop3: POP3LegacyRefusal(message: message, afterStartTLS: afterStartTLS, hostname: hostname)
-        case .smtp: SMTPLegacyRefusal(message: message, afterStartTLS: afterStartTLS, hostname: hostname)
+        case .imap: IMAPLegacyRefusal(message: message, kind: kind)
+        case .pop3: POP3LegacyRefusal(message: message, kind: kind, afterStartTLS: afterStartTLS, hostname: hostname)
+        case .smtp: SMTPLegacyRefusal(message: message, kind: kind, afterStartTLS: afterStartTLS, hostname: hostname)
         }
     }
 }

@@ -52,7 +52,7 @@ public struct ReportRecord: Sendable, Equatable {
         self.init(
             timestamp: timestamp, listener: listener, protocol: proto, client: client, outcome: outcome,
             tlsVersion: value("tls_version"), offeredVersion: value("offered_version"), ja4: value("ja4"),
-            legacy: value("legacy") == "yes", user: value("user"), clientName: value("client_name"),
+            legacy: value("legacy") != nil, user: value("user"), clientName: value("client_name"),
             clientVersion: value("client_version"))
     }
 

@@ -9,8 +9,11 @@ public enum JournalMessageID {
     public static let tlsVersionRefused = "50ebfdfde33746e1a316784cf2e2d30c"
     /// A legacy client was refused with a protocol-appropriate explanation (IMAP/POP3/SMTP reply).
     public static let legacyExplained = "5ff93a662cc34a4e80814b9a2911db65"
-    /// A legacy client was let through (grace period before `enforce_after`).
+    /// A legacy client was let through (grace period before `enforce_after`,
+    /// `allow`, the served part of a ramp, or an exempt network).
     public static let legacyAllowed = "94b56bbc99bb442890da8a343c9db686"
+    /// A legacy client got the ramp's temporary refusal.
+    public static let legacyRamped = "3c1f0b7e52d94d6f9a3e8b61c2d07a45"
     /// The daemon started and is serving.
     public static let start = "aa6d1f5922ce4a82a389d8bc6c5d7c16"
     /// A configuration reload was applied (or rejected: see the record's `error`).
@@ -24,8 +27,9 @@ public enum JournalMessageID {
         switch (stringValue(metadata["event"]), stringValue(metadata["outcome"])) {
         case ("connection", "tls_version_refused"): tlsVersionRefused
         case ("connection", "legacy_explained"): legacyExplained
-        // An allowed legacy client is relayed like any other, marked `legacy=yes`.
-        case ("connection", _) where stringValue(metadata["legacy"]) == "yes": legacyAllowed
+        case ("connection", "legacy_ramped"): legacyRamped
+        // An allowed legacy client is relayed like any other, marked `legacy=yes` or `exempt`.
+        case ("connection", _) where metadata["legacy"] != nil: legacyAllowed
         case ("start", _): start
         case ("reload", _): reload
         case ("stop", _): stop

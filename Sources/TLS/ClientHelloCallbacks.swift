@@ -42,12 +42,13 @@ extension TLSSession {
         }
         capturedHello = nil
         self.offer = offer
-        let decision = policy.decide(offered: offer.highestVersion.rawValue, now: now())
+        let client = VersionPolicy.Client(address: clientAddress, fingerprint: offer.ja4)
+        let decision = policy.decide(offered: offer.highestVersion.rawValue, client: client, now: now())
         self.decision = decision
         switch decision {
         case .accept, .reject:
             break
-        case .explain, .allowLegacy:
+        case .explain, .allowLegacy, .exempt, .ramped:
             _ = tlsfloor_SSL_set_min_proto_version(ssl, Int32(offer.highestVersion.rawValue))
             if offer.highestVersion < .tlsv1_2 {
                 // OpenSSL 3's default security level forbids the SHA-1 signatures TLS 1.0/1.1 need.

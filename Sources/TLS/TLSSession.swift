@@ -35,6 +35,8 @@ public struct TLSFailure: Equatable, Sendable, Error {
 public final class TLSSession {
     let ssl: OpaquePointer
     let policy: VersionPolicy
+    /// The client's address for the policy (exempt networks, the ramp).
+    let clientAddress: [UInt8]?
     let now: () -> Date
 
     /// What the client's ClientHello offered; nil until it arrived.
@@ -44,13 +46,17 @@ public final class TLSSession {
     /// The raw ClientHello, kept by the message callback until the hello callback reads it.
     var capturedHello: [UInt8]?
 
-    /// - Parameter now: the clock for `enforce_after` (injectable for tests).
-    public init(context: TLSContext, fd: Int32, policy: VersionPolicy, now: @escaping () -> Date = Date.init) throws {
+    /// - Parameters:
+    ///   - clientAddress: IP address bytes of the client (behind a front: the one its PROXY header gave).
+    ///   - now: the clock for `enforce_after` and the ramp (injectable for tests).
+    public init(context: TLSContext, fd: Int32, policy: VersionPolicy, clientAddress: [UInt8]?,
+                now: @escaping () -> Date = Date.init) throws {
         guard let ssl = SSL_new(context.pointer) else {
             throw TLSFailure(kind: .handshakeFailed, detail: "SSL_new: \(OpenSSLErrors.drain())")
         }
         self.ssl = ssl
         self.policy = policy
+        self.clientAddress = clientAddress
         self.now = now
         _ = tlsfloor_SSL_set_min_proto_version(ssl, Int32(policy.floor))
         SSL_set_fd(ssl, fd)

@@ -14,6 +14,24 @@ public struct VersionPolicy: Sendable, Equatable {
         case explain(message: String)
         /// Below the floor, but allowed (audit period): relay, logged as legacy.
         case allowLegacy
+        /// Below the floor, from an exempt network: relay, logged `legacy=exempt`.
+        case exempt
+        /// Below the floor, during the ramp, in today's refused share: a
+        /// readable refusal that says "later", not "never".
+        case ramped(message: String)
+    }
+
+    /// Who is asking, as far as the policy cares.
+    public struct Client: Sendable, Equatable {
+        /// IPv4 or IPv6 address bytes (the PROXY header's client behind a front); nil for a Unix socket.
+        public var address: [UInt8]?
+        /// The JA4 fingerprint, which tells devices behind one address apart.
+        public var fingerprint: String?
+
+        public init(address: [UInt8]?, fingerprint: String?) {
+            self.address = address
+            self.fingerprint = fingerprint
+        }
     }
 
     /// Wire value of the lowest version accepted normally (0x0303 = TLS 1.2).
@@ -27,12 +45,19 @@ public struct VersionPolicy: Sendable, Equatable {
 
     /// - Parameters:
     ///   - offered: the highest non-GREASE version the client offered.
-    ///   - now: the current instant, for `enforce_after`.
-    public func decide(offered: UInt16, now: Date) -> Decision {
+    ///   - now: the current instant, for `enforce_after` and the ramp.
+    public func decide(offered: UInt16, client: Client = Client(address: nil, fingerprint: nil), now: Date) -> Decision {
         guard offered < floor else { return .accept }
         // Below SSL 3.0 nothing can be negotiated at all.
         guard offered >= 0x0301 else { return .reject }
+        if let address = client.address, legacy.exemptNetworks.contains(where: { $0.contains(address) }) {
+            return .exempt
+        }
         if let enforceAfter = legacy.enforceAfter, now < enforceAfter { return .allowLegacy }
+        if let ramp = legacy.ramp, now < ramp.end {
+            let draw = RampDraw(client: client, day: now)
+            return draw.value < ramp.share(at: draw.dayStart) ? .ramped(message: legacy.message) : .allowLegacy
+        }
         switch legacy.action {
         case .reject: return .reject
         case .explain: return .explain(message: legacy.message)

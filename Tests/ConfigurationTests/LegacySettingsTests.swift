@@ -97,3 +97,54 @@ import Testing
         #expect(error?.key == "listener[2].legacy.message")
     }
 }
+
+/// `exempt_networks` and `ramp_start`/`ramp_end`.
+@Suite struct LegacyExemptionAndRampSettingsTests {
+    @Test func exemptNetworksAreParsed() throws {
+        let legacy = try LegacySettingsTests.legacy("exempt_networks = [\"192.0.2.0/24\", \"2001:db8::/32\", \"198.51.100.7\"]")
+        #expect(legacy.exemptNetworks == [try IPNetwork("192.0.2.0/24"), try IPNetwork("2001:db8::/32"),
+                                          try IPNetwork("198.51.100.7/32")])
+    }
+
+    @Test func aRampIsTwoInstantsInOrder() throws {
+        let legacy = try LegacySettingsTests.legacy("ramp_start = 2026-12-01T00:00:00Z\nramp_end = \"2026-12-15T00:00:00+01:00\"")
+        let ramp = try #require(legacy.ramp)
+        #expect(ramp.start == Date(timeIntervalSince1970: 1_796_083_200))
+        #expect(ramp.end == Date(timeIntervalSince1970: 1_797_289_200))
+        #expect(ramp.share(at: ramp.start.addingTimeInterval(-1)) == 0)
+        #expect(ramp.share(at: Date(timeIntervalSince1970: (1_796_083_200 + 1_797_289_200) / 2)) == 0.5)
+        #expect(ramp.share(at: ramp.end) == 1)
+    }
+
+    @Test(arguments: [
+        ("exempt_networks = [\"192.0.2.0/33\"]", "legacy.exempt_networks"),
+        ("exempt_networks = [\"printer.example.org\"]", "legacy.exempt_networks"),
+        ("ramp_start = 2026-12-01T00:00:00Z", "legacy.ramp_end"),
+        ("ramp_end = 2026-12-01T00:00:00Z", "legacy.ramp_start"),
+        ("ramp_start = 2026-12-15T00:00:00Z\nramp_end = 2026-12-01T00:00:00Z", "legacy.ramp_end"),
+        ("ramp_start = 2026-12-01\nramp_end = 2026-12-15T00:00:00Z", "legacy.ramp_start"),
+        ("enforce_after = 2026-12-01T00:00:00Z\nramp_start = 2026-12-01T00:00:00Z\nramp_end = 2026-12-15T00:00:00Z",
+         "legacy.enforce_after"),
+    ])
+    func badExemptionsAndRampsNameTheirKey(body: String, key: String) {
+        #expect(throws: ConfigurationError.self) { try LegacySettingsTests.legacy(body) }
+        do {
+            _ = try LegacySettingsTests.legacy(body)
+        } catch let error as ConfigurationError {
+            #expect(error.key == key, "\(error)")
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
+    @Test func aListenerRampReplacesAnInheritedEnforceAfter() throws {
+        let text = minimalConfiguration.replacingOccurrences(
+            of: "[[listener]]", with: "[legacy]\nenforce_after = 2026-12-01T00:00:00Z\n\n[[listener]]")
+            + "legacy = { ramp_start = 2026-12-01T00:00:00Z, ramp_end = 2026-12-15T00:00:00Z }\n"
+        let configuration = try parse(text)
+        #expect(configuration.legacy.enforceAfter != nil)
+        let listener = try #require(configuration.listeners.first)
+        #expect(listener.legacy.enforceAfter == nil)
+        #expect(listener.legacy.ramp != nil)
+    }
+}

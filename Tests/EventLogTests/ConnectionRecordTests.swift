@@ -12,7 +12,7 @@ import Testing
         record.offeredVersion = "TLSv1.0"
         record.offeredCiphers = 12
         record.ja4 = "t10d120700_0d3d6f1a0e63_000000000000"
-        record.legacy = true
+        record.legacy = .yes
         record.error = "unsupported protocol"
         record.durationMilliseconds = 3
         return record
@@ -27,7 +27,7 @@ import Testing
         record.offeredVersion = "TLSv1.0"
         record.offeredCiphers = 20
         record.ja4 = "t10d200500_a1b2c3d4e5f6_000000000000"
-        record.legacy = true
+        record.legacy = .yes
         record.resumed = true
         record.front = "10.0.0.2:40000"
         record.backend = "127.0.0.1:10143"

@@ -12,7 +12,7 @@ import Testing
         var record = ConnectionRecord(listener: "imaps", protocol: "imap", tlsMode: "implicit", client: "192.0.2.7:50000")
         record.outcome = .tlsVersionRefused
         record.offeredVersion = "TLSv1.0"
-        record.legacy = true
+        record.legacy = .yes
         let line = StderrLogHandler.line(level: record.level, message: record.summary, metadata: record.metadata,
                                          date: Self.instant)
         #expect(line == "ts=2023-09-30T00:00:00.250Z level=notice event=connection listener=imaps protocol=imap "

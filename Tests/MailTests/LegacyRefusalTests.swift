@@ -55,3 +55,31 @@ import Testing
         #expect(refusal.receive(wire("QUIT\r\n")).isEmpty)
     }
 }
+
+/// The ramp's refusal: the same conversations, with "try later" codes.
+@Suite struct TemporaryLegacyRefusalTests {
+    @Test func imapSaysByeUnavailable() {
+        var refusal = IMAPLegacyRefusal(message: "Update soon", kind: .temporary)
+        #expect(refusal.greeting() == [.send(wire("* BYE [UNAVAILABLE] Update soon\r\n")),
+                                       .close(reason: "TLS version below the floor, refusal sent")])
+    }
+
+    @Test func pop3AnswersSysTemp() {
+        var refusal = POP3LegacyRefusal(message: "Update soon", kind: .temporary, afterStartTLS: false, hostname: "mx")
+        #expect(sent(refusal.greeting()) == "+OK mx POP3 service ready\r\n")
+        #expect(sent(refusal.receive(wire("USER alice\r\n"))) == "-ERR [SYS/TEMP] Update soon\r\n")
+    }
+
+    @Test func smtpGreets421OnImplicitTLSAndCloses() {
+        var refusal = SMTPLegacyRefusal(message: "Update soon", kind: .temporary, afterStartTLS: false, hostname: "mx")
+        #expect(refusal.greeting() == [.send(wire("421 4.7.0 Update soon\r\n")),
+                                       .close(reason: "TLS version below the floor, refusal sent")])
+    }
+
+    @Test func smtpAnswers421AfterStartTLSAndCloses() {
+        var refusal = SMTPLegacyRefusal(message: "Update soon", kind: .temporary, afterStartTLS: true, hostname: "mx")
+        #expect(refusal.greeting().isEmpty)
+        #expect(refusal.receive(wire("EHLO client\r\n")) == [.send(wire("421 4.7.0 Update soon\r\n")),
+                                                             .close(reason: "TLS version below the floor, refusal sent")])
+    }
+}

@@ -48,7 +48,12 @@ enum IMAPReplies {
 
     /// Legacy refusal: RFC 3501 §7.1.5 allows BYE at any time, including as
     /// the greeting; ALERT (§7.1) asks the client to show the text to the user.
-    static func legacyRefusal(message: String) -> [UInt8] {
-        ReplyText.line("* BYE [ALERT] \(message)")
+    /// The ramp's temporary refusal: UNAVAILABLE (RFC 5530 §3) says "try
+    /// again later" and clients show the text.
+    static func legacyRefusal(message: String, kind: LegacyRefusalKind) -> [UInt8] {
+        switch kind {
+        case .permanent: ReplyText.line("* BYE [ALERT] \(message)")
+        case .temporary: ReplyText.line("* BYE [UNAVAILABLE] \(message)")
+        }
     }
 }

@@ -4,18 +4,20 @@
 /// there is no second greeting, RFC 2595 §4) and answers every command with
 /// `-ERR [SYS/PERM] <message>` — the reply to USER, PASS or CAPA is what
 /// clients show — except QUIT, which gets `+OK` and the close. After a few
-/// commands the connection is closed anyway.
+/// commands the connection is closed anyway. The ramp's temporary refusal
+/// is the same with `-ERR [SYS/TEMP]`.
 public struct POP3LegacyRefusal: LegacyRefusalSession, Sendable {
     private let hostname: String
     private let afterStartTLS: Bool
     private var conversation: LineConversation<POP3RefusalDialect>
 
     /// - Parameter maxCommands: commands answered before closing.
-    public init(message: String, afterStartTLS: Bool, hostname: String, maxCommands: Int = 3) {
+    public init(message: String, kind: LegacyRefusalKind = .permanent, afterStartTLS: Bool, hostname: String,
+                maxCommands: Int = 3) {
         self.hostname = ReplyText.sanitizedHostname(hostname)
         self.afterStartTLS = afterStartTLS
-        let dialect = POP3RefusalDialect(refusal: POP3Replies.legacyRefusal(message: ReplyText.sanitizedMessage(message)),
-                                         hostname: self.hostname)
+        let refusal = POP3Replies.legacyRefusal(message: ReplyText.sanitizedMessage(message), kind: kind)
+        let dialect = POP3RefusalDialect(refusal: refusal, hostname: self.hostname)
         conversation = LineConversation(dialect: dialect,
                                         limits: PreambleLimits(maxLineLength: 1000, maxCommands: maxCommands,
                                                                maxErrors: maxCommands))

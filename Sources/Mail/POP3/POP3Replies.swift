@@ -24,6 +24,12 @@ enum POP3Replies {
         "-ERR [SYS/TEMP] Too many connections, please try again later")
 
     /// Legacy refusal: SYS/PERM (RFC 3206 §4) tells the client not to retry
-    /// blindly and to show the text to the user.
-    static func legacyRefusal(message: String) -> [UInt8] { ReplyText.line("-ERR [SYS/PERM] \(message)") }
+    /// blindly and to show the text to the user; the ramp's SYS/TEMP says
+    /// the refusal may pass.
+    static func legacyRefusal(message: String, kind: LegacyRefusalKind) -> [UInt8] {
+        switch kind {
+        case .permanent: ReplyText.line("-ERR [SYS/PERM] \(message)")
+        case .temporary: ReplyText.line("-ERR [SYS/TEMP] \(message)")
+        }
+    }
 }

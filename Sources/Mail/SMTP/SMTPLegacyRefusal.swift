@@ -11,16 +11,21 @@
 ///   530: 530 means "authenticate" or "start TLS first" (RFC 4954, RFC 3207),
 ///   both wrong here, while 554 is SMTP's permanent "no service for you" and
 ///   stops clients from retrying silently.
+/// - The ramp's temporary refusal, on either: `421 4.7.0 <message>` in
+///   place of that greeting or reply, then the close.
 public struct SMTPLegacyRefusal: LegacyRefusalSession, Sendable {
     private let message: String
+    private let kind: LegacyRefusalKind
     private let afterStartTLS: Bool
     private var conversation: LineConversation<SMTPRefusalDialect>
 
     /// - Parameter maxCommands: commands answered on 465 before closing.
-    public init(message: String, afterStartTLS: Bool, hostname: String, maxCommands: Int = 3) {
+    public init(message: String, kind: LegacyRefusalKind = .permanent, afterStartTLS: Bool, hostname: String,
+                maxCommands: Int = 3) {
         self.message = ReplyText.sanitizedMessage(message)
+        self.kind = kind
         self.afterStartTLS = afterStartTLS
-        let dialect = SMTPRefusalDialect(message: self.message, hostname: ReplyText.sanitizedHostname(hostname),
+        let dialect = SMTPRefusalDialect(message: self.message, kind: kind, hostname: ReplyText.sanitizedHostname(hostname),
                                          afterStartTLS: afterStartTLS)
         conversation = LineConversation(dialect: dialect,
                                         limits: PreambleLimits(maxLineLength: 1000, maxCommands: maxCommands,
@@ -28,14 +33,21 @@ public struct SMTPLegacyRefusal: LegacyRefusalSession, Sendable {
     }
 
     public mutating func greeting() -> [PreambleAction] {
-        afterStartTLS ? [] : [.send(SMTPReplies.legacyGreeting(message: message))]
+        switch (kind, afterStartTLS) {
+        case (_, true): []
+        case (.permanent, false): [.send(SMTPReplies.legacyGreeting(message: message))]
+        case (.temporary, false): [.send(SMTPReplies.legacyTemporaryRefusal(message: message)), .close(reason: Self.closeReason)]
+        }
     }
+
+    static let closeReason = "TLS version below the floor, refusal sent"
 
     public mutating func receive(_ bytes: [UInt8]) -> [PreambleAction] { conversation.receive(bytes) }
 }
 
 struct SMTPRefusalDialect: LineDialect {
     let message: String
+    let kind: LegacyRefusalKind
     let hostname: String
     let afterStartTLS: Bool
 
@@ -51,7 +63,10 @@ struct SMTPRefusalDialect: LineDialect {
     var tooManyCommands: [UInt8] { SMTPReplies.legacyClosing(hostname: hostname, message: message) }
 
     private var refusal: ConversationStep {
-        afterStartTLS ? .close(SMTPReplies.legacyRefusal(message: message), reason: "TLS version below the floor, refusal sent")
-                      : .reply(SMTPReplies.legacyBadSequence(message: message))
+        switch (kind, afterStartTLS) {
+        case (.temporary, _): .close(SMTPReplies.legacyTemporaryRefusal(message: message), reason: SMTPLegacyRefusal.closeReason)
+        case (.permanent, true): .close(SMTPReplies.legacyRefusal(message: message), reason: SMTPLegacyRefusal.closeReason)
+        case (.permanent, false): .reply(SMTPReplies.legacyBadSequence(message: message))
+        }
     }
 }

@@ -52,6 +52,10 @@ enum SMTPReplies {
     static func legacyBadSequence(message: String) -> [UInt8] { ReplyText.line("503 5.5.1 \(message)") }
     /// The reply to the first command after STARTTLS on 587/25.
     static func legacyRefusal(message: String) -> [UInt8] { ReplyText.line("554 5.7.0 \(message)") }
+    /// The ramp's temporary refusal, as the greeting on 465 or the reply to
+    /// the first command after STARTTLS: 421 closes the session (RFC 5321
+    /// §3.8) and a client retries later.
+    static func legacyTemporaryRefusal(message: String) -> [UInt8] { ReplyText.line("421 4.7.0 \(message)") }
     static func legacyClosing(hostname: String, message: String) -> [UInt8] {
         ReplyText.line("421 4.7.0 \(hostname) \(message)")
     }

@@ -5,7 +5,8 @@ import TLS
 extension Connection {
     func startHandshake() {
         do {
-            tls = try TLSSession(context: runtime.tls, fd: client.rawValue, policy: runtime.policy)
+            tls = try TLSSession(context: runtime.tls, fd: client.rawValue, policy: runtime.policy,
+                                 clientAddress: clientAddressBytes)
         } catch {
             close(.handshakeFailed, error: "\(error)")
             return
@@ -34,6 +35,13 @@ extension Connection {
         }
     }
 
+    /// The client's IP address as the policy sees it: behind a trusted
+    /// front, the one from its PROXY header.
+    private var clientAddressBytes: [UInt8]? {
+        if let frontAddresses { return frontAddresses.source.address.bytes }
+        return peer.ipAndPort?.0
+    }
+
     /// Copies what the ClientHello offered into the record (refused
     /// clients are logged with what they offered).
     func fillOfferFields() {
@@ -43,7 +51,9 @@ extension Connection {
         record.serverName = offer.serverName
         record.alpn = offer.alpn.isEmpty ? nil : offer.alpn.joined(separator: ",")
         record.ja4 = offer.ja4
-        record.legacy = offer.highestVersion.rawValue < runtime.policy.floor
+        if offer.highestVersion.rawValue < runtime.policy.floor {
+            record.legacy = tls?.decision == .exempt ? .exempt : .yes
+        }
     }
 
     private func handshakeCompleted(_ tls: TLSSession) {
@@ -55,8 +65,10 @@ extension Connection {
         lastActivity = worker.now
         switch tls.decision {
         case .explain(let message):
-            startRefusal(message: message)
-        case .accept, .allowLegacy, .reject, nil:
+            startRefusal(message: message, kind: .permanent)
+        case .ramped(let message):
+            startRefusal(message: message, kind: .temporary)
+        case .accept, .allowLegacy, .exempt, .reject, nil:
             connectBackend()
         }
     }

@@ -38,12 +38,12 @@ extension Connection {
         }
     }
 
-    func startRefusal(message: String) {
-        var machine = MailSessions.legacyRefusal(for: runtime.mailProtocol, message: message,
+    func startRefusal(message: String, kind: LegacyRefusalKind) {
+        var machine = MailSessions.legacyRefusal(for: runtime.mailProtocol, kind: kind, message: message,
                                                  afterStartTLS: runtime.configuration.tls == .starttls,
                                                  hostname: runtime.configuration.hostname)
         let greeting = machine.greeting()
-        enter(.refusing(machine))
+        enter(.refusing(machine, outcome: kind == .permanent ? .legacyExplained : .legacyRamped))
         inboundWait = .clientReadable
         perform(greeting)
     }
@@ -51,7 +51,7 @@ extension Connection {
     /// Reads what the client says to the refusal. At most `inputPerTurn`
     /// per turn; the rest stays in OpenSSL or the socket, and the wait
     /// (whose readiness flag is still set) brings the next turn.
-    func readRefusalInput(_ machine: any LegacyRefusalSession) {
+    func readRefusalInput(_ machine: any LegacyRefusalSession, outcome: Outcome) {
         guard let tls else { return }
         var input: [UInt8] = []
         readLoop: while input.count < Self.inputPerTurn {
@@ -67,14 +67,14 @@ extension Connection {
                 inboundWait = .clientWritable
                 break readLoop
             case .closed, .failed:
-                close(.legacyExplained)
+                close(outcome)
                 return
             }
         }
         if inboundWait == nil { inboundWait = .clientReadable }
         var machine = machine
         let actions = machine.receive(input)
-        update(.refusing(machine))
+        update(.refusing(machine, outcome: outcome))
         perform(actions)
     }
 

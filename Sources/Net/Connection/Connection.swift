@@ -156,7 +156,7 @@ final class Connection: DeadlineHolder {
         case .proxyHeader(let decoder): readProxyHeader(decoder)
         case .plaintext(let preamble): readPlaintext(preamble)
         case .handshaking: continueHandshake()
-        case .refusing(let refusal): readRefusalInput(refusal)
+        case .refusing(let refusal, let outcome): readRefusalInput(refusal, outcome: outcome)
         case .connecting: finishConnect()
         case .relaying(let relay): pumpUpstream(relay)
         case .awaitingGreeting, .closingAfterReply, .closed: break
@@ -226,9 +226,9 @@ final class Connection: DeadlineHolder {
         case .plaintext, .handshaking:
             fillOfferFields()
             close(.handshakeTimeout)
-        case .refusing:
+        case .refusing(_, let outcome):
             // The refusal went out; the client just did not hang up.
-            close(.legacyExplained)
+            close(outcome)
         case .connecting:
             backendAttemptFailed("connect timeout")
         case .awaitingGreeting:
@@ -274,7 +274,7 @@ final class Connection: DeadlineHolder {
         record.durationMilliseconds = Int64(MonotonicClock.milliseconds() - startedAt)
         worker.close(client)
         closeBackend()
-        if outcome == .tlsVersionRefused || outcome == .legacyExplained { worker.server.countRefusedLegacyClient() }
+        if [.tlsVersionRefused, .legacyExplained, .legacyRamped].contains(outcome) { worker.server.countRefusedLegacyClient() }
         record.log(to: worker.server.logger)
         worker.server.connectionEnded()
     }

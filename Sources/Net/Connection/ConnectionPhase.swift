@@ -12,8 +12,9 @@ extension Connection {
         /// STARTTLS listeners: tlsfloord's own plaintext conversation.
         case plaintext(any StartTLSPreamble)
         case handshaking
-        /// A client below the floor, told why in its protocol, then closed.
-        case refusing(any LegacyRefusalSession)
+        /// A client below the floor, told why in its protocol, then closed
+        /// (`legacy_explained`, or `legacy_ramped` for the ramp's temporary refusal).
+        case refusing(any LegacyRefusalSession, outcome: Outcome)
         /// Trying the backends in turn (`Connection.backends`).
         case connecting
         /// STARTTLS: swallowing the backend's greeting (the client had ours).
@@ -51,7 +52,7 @@ extension Connection {
         var outcomeIfClientLeaves: (Outcome, error: String?) {
             switch self {
             case .plaintext: (.plaintextClosed, nil)
-            case .refusing: (.legacyExplained, nil)
+            case .refusing(_, let outcome): (outcome, nil)
             case .closingAfterReply(let outcome, let error): (outcome, error)
             case .proxyHeader, .handshaking, .connecting, .awaitingGreeting, .relaying, .closed: (.relayed, nil)
             }
