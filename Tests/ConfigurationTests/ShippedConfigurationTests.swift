@@ -80,6 +80,10 @@ import Testing
         #expect(configuration.legacy.action == .reject)
         #expect(configuration.legacy.message == LegacyPolicySettings.defaultMessage)
         #expect(configuration.legacy.enforceAfter == Date(timeIntervalSince1970: 1_696_032_000))
+        #expect(configuration.legacy.exemptNetworks.map(\.description) == ["192.0.2.0/24", "2001:db8:17::/48"])
+        let smtps = try #require(configuration.listeners.first { $0.name == "smtps" })
+        #expect(smtps.legacy.enforceAfter == nil, "a listener's ramp replaces the inherited enforce_after")
+        #expect(smtps.legacy.ramp?.end == Date(timeIntervalSince1970: 1_696_024_800))
     }
 
     @Test func commentedListenerExampleShowsEveryListenerKey() throws {
