@@ -138,6 +138,14 @@ extension Configuration {
                 }
             }
         }
+        let listed = try reader.strings("exempt_users")
+        let fromFile = try reader.string("exempt_users_file").map { try exemptUsers(inFile: $0, reader) }
+        if listed != nil || fromFile != nil {
+            legacy.exemptUsers = (listed ?? []) + (fromFile ?? [])
+            guard legacy.exemptUsers.allSatisfy({ !$0.isEmpty && !$0.contains(where: \.isWhitespace) }) else {
+                throw reader.error(listed == nil ? "exempt_users_file" : "exempt_users", "a login must not be empty or contain spaces")
+            }
+        }
         let rampStart = try reader.raw("ramp_start").map { try parseInstant($0, key: "ramp_start", reader) }
         let rampEnd = try reader.raw("ramp_end").map { try parseInstant($0, key: "ramp_end", reader) }
         var ramp: LegacyPolicySettings.Ramp?
@@ -178,6 +186,20 @@ extension Configuration {
         }
         try reader.rejectUnknownKeys()
         return legacy
+    }
+
+    /// One login per line; blank lines and `#` comments are skipped. Read at
+    /// every load, so a reload picks up an edited file.
+    private static func exemptUsers(inFile path: String, _ reader: TOMLReader) throws -> [String] {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw reader.error("exempt_users_file", "cannot read \(path): \((error as NSError).localizedDescription)")
+        }
+        return text.split(whereSeparator: \.isNewline)
+            .map { $0.prefix { $0 != "#" }.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }
     }
 
     private static func parseListener(_ reader: inout TOMLReader, tls: TLSSettings, server: ServerSettings,

@@ -81,6 +81,10 @@ public struct LegacyPolicySettings: Equatable, Sendable {
     /// Clients from these networks are allowed whatever `action` says (the
     /// printer that will never be updated); logged `legacy=exempt`.
     public var exemptNetworks: [IPNetwork] = []
+    /// Logins that keep TLS 1.0/1.1 access when `action` refuses: the
+    /// handshake completes and the login decides (`exempt_users` and the
+    /// lines of `exempt_users_file`, merged).
+    public var exemptUsers: [String] = []
     /// The gradual cut-off: between its ends a share of legacy clients that
     /// grows from 0 to 100 % is refused for the day, the rest is allowed;
     /// from its end on `action` applies.

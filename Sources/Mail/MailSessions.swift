@@ -36,6 +36,20 @@ public enum MailSessions {
         }
     }
 
+    /// The listener's inspector behind a gate that lets a legacy client in
+    /// only as one of `exemptUsers` (see `LegacyLoginGate`).
+    public static func loginGate(for mailProtocol: MailProtocol, afterStartTLS: Bool, exemptUsers: [String],
+                                 message: String, kind: LegacyRefusalKind,
+                                 limits: InspectorLimits = InspectorLimits()) -> LegacyLoginGate {
+        let dialect: any LoginGateDialect = switch mailProtocol {
+        case .imap: IMAPLoginGateDialect()
+        case .pop3: POP3LoginGateDialect()
+        case .smtp: SMTPLoginGateDialect()
+        }
+        return LegacyLoginGate(dialect: dialect, inner: inspector(for: mailProtocol, afterStartTLS: afterStartTLS, limits: limits),
+                               exemptUsers: exemptUsers, message: message, kind: kind, limits: limits)
+    }
+
     /// The readable refusal for a client below the TLS floor ("explain",
     /// or the ramp's temporary one).
     /// - Parameters:

@@ -48,7 +48,7 @@ extension TLSSession {
         switch decision {
         case .accept, .reject:
             break
-        case .explain, .allowLegacy, .exempt, .ramped:
+        case .explain, .allowLegacy, .exempt, .ramped, .loginGate:
             _ = tlsfloor_SSL_set_min_proto_version(ssl, Int32(offer.highestVersion.rawValue))
             if offer.highestVersion < .tlsv1_2 {
                 // OpenSSL 3's default security level forbids the SHA-1 signatures TLS 1.0/1.1 need.

@@ -19,6 +19,10 @@ public struct VersionPolicy: Sendable, Equatable {
         /// Below the floor, during the ramp, in today's refused share: a
         /// readable refusal that says "later", not "never".
         case ramped(message: String)
+        /// Below the floor and to be refused (explained, rejected or ramped)
+        /// unless the login names one of `exempt_users`: the handshake
+        /// completes and the login decides.
+        case loginGate(message: String, temporary: Bool)
     }
 
     /// Who is asking, as far as the policy cares.
@@ -54,14 +58,20 @@ public struct VersionPolicy: Sendable, Equatable {
             return .exempt
         }
         if let enforceAfter = legacy.enforceAfter, now < enforceAfter { return .allowLegacy }
+        let refusal: Decision
         if let ramp = legacy.ramp, now < ramp.end {
             let draw = RampDraw(client: client, day: now)
-            return draw.value < ramp.share(at: draw.dayStart) ? .ramped(message: legacy.message) : .allowLegacy
+            guard draw.value < ramp.share(at: draw.dayStart) else { return .allowLegacy }
+            refusal = .ramped(message: legacy.message)
+        } else {
+            switch legacy.action {
+            case .reject: refusal = .reject
+            case .explain: refusal = .explain(message: legacy.message)
+            case .allow: return .allowLegacy
+            }
         }
-        switch legacy.action {
-        case .reject: return .reject
-        case .explain: return .explain(message: legacy.message)
-        case .allow: return .allowLegacy
-        }
+        guard !legacy.exemptUsers.isEmpty else { return refusal }
+        if case .ramped = refusal { return .loginGate(message: legacy.message, temporary: true) }
+        return .loginGate(message: legacy.message, temporary: false)
     }
 }

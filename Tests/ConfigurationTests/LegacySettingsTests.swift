@@ -148,3 +148,31 @@ import Testing
         #expect(listener.legacy.ramp != nil)
     }
 }
+
+/// `exempt_users` and `exempt_users_file`.
+@Suite struct ExemptUsersSettingsTests {
+    @Test func listAndFileAreMerged() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("exempt-\(getpid()).txt")
+        try "# the scanner on floor 3\nscanner@example.org\n\n  nas@example.org  # until March\n"
+            .write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let legacy = try LegacySettingsTests.legacy("exempt_users = [\"printer@example.org\"]\nexempt_users_file = \"\(file.path)\"")
+        #expect(legacy.exemptUsers == ["printer@example.org", "scanner@example.org", "nas@example.org"])
+    }
+
+    @Test func anUnreadableFileNamesTheKey() {
+        do {
+            _ = try LegacySettingsTests.legacy("exempt_users_file = \"/nonexistent/exempt-users\"")
+            Issue.record("accepted a missing file")
+        } catch let error as ConfigurationError {
+            #expect(error.key == "legacy.exempt_users_file")
+            #expect(error.reason.contains("/nonexistent/exempt-users"))
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
+    @Test func aLoginWithASpaceIsRefused() {
+        #expect(throws: ConfigurationError.self) { try LegacySettingsTests.legacy("exempt_users = [\"two words\"]") }
+    }
+}

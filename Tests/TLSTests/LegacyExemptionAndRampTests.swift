@@ -74,3 +74,34 @@ struct LegacyExemptionAndRampTests {
         #expect(draws.count == 50)
     }
 }
+
+/// With `exempt_users`, a client the policy would refuse completes its
+/// handshake and the login decides.
+struct ExemptUsersPolicyTests {
+    private let tls10 = TLSProtocolVersion.tlsv1_0.rawValue
+
+    private func policy(_ action: LegacyPolicySettings.Action, users: [String]) -> VersionPolicy {
+        var legacy = LegacyPolicySettings()
+        legacy.action = action
+        legacy.message = "Update"
+        legacy.exemptUsers = users
+        return VersionPolicy(floor: .tls12, legacy: legacy)
+    }
+
+    @Test func refusalsBecomeALoginGate() {
+        #expect(policy(.reject, users: ["a"]).decide(offered: tls10, now: .now) == .loginGate(message: "Update", temporary: false))
+        #expect(policy(.explain, users: ["a"]).decide(offered: tls10, now: .now) == .loginGate(message: "Update", temporary: false))
+        #expect(policy(.allow, users: ["a"]).decide(offered: tls10, now: .now) == .allowLegacy)
+        #expect(policy(.reject, users: []).decide(offered: tls10, now: .now) == .reject)
+    }
+
+    @Test func theRampsRefusalBecomesATemporaryGate() {
+        var legacy = LegacyPolicySettings()
+        legacy.exemptUsers = ["a"]
+        legacy.message = "Update"
+        // A ramp from year 1 to a minute from now refuses all but a 1e-9 share today.
+        legacy.ramp = LegacyPolicySettings.Ramp(start: .distantPast, end: Date.now.addingTimeInterval(60))
+        let decision = VersionPolicy(floor: .tls12, legacy: legacy).decide(offered: tls10, now: .now)
+        #expect(decision == .loginGate(message: "Update", temporary: true))
+    }
+}

@@ -2,6 +2,7 @@
 a trusted front), the gradual ramp with its temporary refusals, and a legacy endpoint next to
 refusing listeners. Real TLS 1.0/1.1 clients against the real Dovecot and Postfix."""
 
+import base64
 import datetime
 import socket
 import ssl
@@ -88,7 +89,9 @@ def temporary_dialogue(protocol: str, tls: str) -> list[tuple[bytes | None, byte
         return [(None, f"* BYE [UNAVAILABLE] {MESSAGE}\r\n".encode())]
     if protocol == "pop3":
         greeting = [(None, f"+OK {HOST} POP3 service ready\r\n".encode())] if tls == "implicit" else []
-        return greeting + [(b"USER alice@example.test\r\n", f"-ERR [SYS/TEMP] {MESSAGE}\r\n".encode())]
+        refusal = f"-ERR [SYS/TEMP] {MESSAGE}\r\n".encode()
+        return greeting + [(b"USER alice@example.test\r\n", refusal), (b"PASS secret\r\n", refusal),
+                           (b"QUIT\r\n", f"+OK {HOST} closing connection\r\n".encode())]
     if tls == "implicit":
         return [(None, f"421 4.7.0 {MESSAGE}\r\n".encode())]
     return [(b"EHLO client.example.test\r\n", f"421 4.7.0 {MESSAGE}\r\n".encode())]
@@ -164,3 +167,73 @@ def test_a_legacy_endpoint_serves_tls10_while_the_main_listener_refuses(start_tl
     for port in (main.port, legacy.port):
         cbc_only = s_client(port, "-tls1_2", "-cipher", "ECDHE-RSA-AES128-SHA:AES128-SHA")
         assert cbc_only.returncode != 0, cbc_only.stdout.decode(errors="replace")
+
+
+# ---------------------------------------------------------------- exemptions by user
+
+def imap_login_as(port: int, user, version: str = "1.0") -> list[bytes]:
+    """Greeting, then LOGIN; returns every line up to the close or the tagged reply."""
+    stream = TLSStream.connect("127.0.0.1", port, client_context(version))
+    lines = [stream.recv_line()]
+    try:
+        stream.send(f'a LOGIN "{user.address}" "{user.password}"\r\n'.encode())
+        while True:
+            line = stream.recv_line()
+            lines.append(line)
+            if not line or line.startswith(b"a OK"):
+                return lines
+    finally:
+        stream.close()
+
+
+def test_an_exempt_user_logs_in_over_tls10_and_others_are_refused_before_their_password_moves(
+        legacy_proxy, mail_stack, backend_log):
+    alice, bob = mail_stack.user("alice"), mail_stack.user("bob")
+    proxy = legacy_proxy(action="reject", message=MESSAGE, exempt_users=[alice.address.upper()])
+    dovecot = backend_log("imap")
+
+    assert imap_login_as(proxy.port("imap"), alice)[-1].startswith(b"a OK")
+    record = proxy.daemon.connection_record(listener="imap", user=alice.address)
+    assert (record["outcome"], record["legacy"], record["login"]) == ("relayed", "exempt", "accepted"), record
+
+    lines = imap_login_as(proxy.port("imap"), bob)
+    assert lines[0].startswith(b"* OK"), lines  # the backend's greeting: the handshake completed
+    assert lines[1:] == [f"a NO [ALERT] {MESSAGE}\r\n".encode(), f"* BYE [ALERT] {MESSAGE}\r\n".encode(), b""], lines
+    refused = proxy.daemon.connection_record(listener="imap", user=bob.address)
+    assert (refused["outcome"], refused["legacy"], refused["login"]) == ("legacy_explained", "yes", "rejected"), refused
+    assert f"Login: user=<{alice.address}>" in dovecot.new_text()
+    assert bob.address not in dovecot.new_text(), "bob's login reached Dovecot"
+    assert bob.password not in proxy.daemon.log_text()
+
+
+def test_pop3_and_smtp_exempt_users(legacy_proxy, mail_stack, backend_log):
+    alice, bob = mail_stack.user("alice"), mail_stack.user("bob")
+    proxy = legacy_proxy(action="explain", message=MESSAGE, exempt_users=[alice.address])
+
+    pop3 = TLSStream.connect("127.0.0.1", proxy.port("pop3"), client_context("1.1"))
+    try:
+        assert pop3.recv_line().startswith(b"+OK")
+        pop3.send(f"USER {alice.address}\r\n".encode())
+        assert pop3.recv_line().startswith(b"+OK")
+        pop3.send(f"PASS {alice.password}\r\n".encode())
+        assert pop3.recv_line().startswith(b"+OK"), "exempt user's POP3 login failed"
+    finally:
+        pop3.close()
+    assert proxy.daemon.connection_record(listener="pop3", user=alice.address)["legacy"] == "exempt"
+
+    postfix = backend_log("smtp")
+    smtp = TLSStream.connect("127.0.0.1", proxy.port("smtp"), client_context("1.0"))
+    try:
+        assert smtp.recv_line().startswith(b"220")
+        smtp.send(b"EHLO old-phone.example.test\r\n")
+        while not smtp.recv_line().startswith(b"250 "):
+            pass
+        plain = base64.b64encode(f"\0{bob.address}\0{bob.password}".encode()).decode()
+        smtp.send(f"AUTH PLAIN {plain}\r\n".encode())
+        assert smtp.recv_line() == f"535 5.7.0 {MESSAGE}\r\n".encode()
+        assert smtp.recv() == b""
+    finally:
+        smtp.close()
+    record = proxy.daemon.connection_record(listener="smtp", user=bob.address)
+    assert (record["outcome"], record["login"]) == ("legacy_explained", "rejected"), record
+    assert "sasl_username" not in postfix.new_text(), postfix.new_text()

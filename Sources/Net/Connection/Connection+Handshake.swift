@@ -68,7 +68,7 @@ extension Connection {
             startRefusal(message: message, kind: .permanent)
         case .ramped(let message):
             startRefusal(message: message, kind: .temporary)
-        case .accept, .allowLegacy, .exempt, .reject, nil:
+        case .accept, .allowLegacy, .exempt, .loginGate, .reject, nil:
             connectBackend()
         }
     }

@@ -15,8 +15,16 @@ extension Connection {
     /// - Parameter afterGreeting: backend bytes that came right behind its
     ///   greeting (STARTTLS); they pass the inspector like everything after.
     func startRelay(afterGreeting: [UInt8] = []) {
-        let relay = Relay(inspector: MailSessions.inspector(for: runtime.mailProtocol,
-                                                            afterStartTLS: runtime.configuration.tls == .starttls))
+        let afterStartTLS = runtime.configuration.tls == .starttls
+        let relay: Relay
+        if case .loginGate(let message, let temporary) = tls?.decision {
+            let gate = MailSessions.loginGate(for: runtime.mailProtocol, afterStartTLS: afterStartTLS,
+                                              exemptUsers: runtime.policy.legacy.exemptUsers, message: message,
+                                              kind: temporary ? .temporary : .permanent)
+            relay = Relay(inspector: gate, refusalOutcome: temporary ? .legacyRamped : .legacyExplained)
+        } else {
+            relay = Relay(inspector: MailSessions.inspector(for: runtime.mailProtocol, afterStartTLS: afterStartTLS))
+        }
         enter(.relaying(relay))
         inboundWait = .clientReadable
         outboundWait = .backendReadable
@@ -75,6 +83,12 @@ extension Connection {
             writeOrQueueToBackend(bytes)
             return
         }
+        if let refusal = inspection.refusal {
+            // A legacy client's login gate refused it: the reply, and nothing more to the backend.
+            relay.inspector.map(recordFindings)
+            closeAfterReply(inspection.answer, outcome: relay.refusalOutcome, error: refusal)
+            return
+        }
         retireInspectorIfDone(relay)
         inspection.forward.withUnsafeBytes { writeOrQueueToBackend($0) }
         if !inspection.answer.isEmpty { answerClient(inspection.answer, relay) }
@@ -84,8 +98,14 @@ extension Connection {
     /// costs nothing from then on.
     private func retireInspectorIfDone(_ relay: Relay) {
         guard let inspector = relay.inspector, inspector.isDone else { return }
-        record.apply(inspector.login)
+        recordFindings(of: inspector)
         relay.inspector = nil
+    }
+
+    /// The login, and whether a login gate let an exempt user in.
+    func recordFindings(of inspector: any RelayInspector) {
+        record.apply(inspector.login)
+        if (inspector as? LegacyLoginGate)?.admittedUser != nil { record.legacy = .exempt }
     }
 
     /// Writes what the backend takes now and queues the rest.

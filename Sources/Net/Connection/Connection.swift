@@ -267,7 +267,7 @@ final class Connection: DeadlineHolder {
     /// Closes both sockets, logs the connection once, and frees its slot.
     func close(_ outcome: Outcome, error: String? = nil) {
         guard !phase.isClosed else { return }
-        if case .relaying(let relay) = phase, let login = relay.inspector?.login { record.apply(login) }
+        if case .relaying(let relay) = phase, let inspector = relay.inspector { recordFindings(of: inspector) }
         enter(.closed)
         record.outcome = outcome
         record.error = error

@@ -70,9 +70,13 @@ extension Connection {
         var backendWriteShut = false
         /// The backend closed: the session ends once its last bytes are out.
         var backendFinished = false
+        /// How the session ends when its inspector refuses the client (a
+        /// legacy client's login gate).
+        let refusalOutcome: Outcome
 
-        init(inspector: any RelayInspector) {
+        init(inspector: any RelayInspector, refusalOutcome: Outcome = .legacyExplained) {
             self.inspector = inspector
+            self.refusalOutcome = refusalOutcome
         }
     }
 }
