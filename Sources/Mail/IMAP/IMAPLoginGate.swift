@@ -5,19 +5,12 @@
 /// The refusal is the tagged `NO` and a `BYE`, both carrying the message.
 struct IMAPLoginGateDialect: LoginGateDialect {
     private var tokens: [IMAPToken] = []
-    /// AUTHENTICATE waiting for its first response.
-    private var sasl: SASLObserver?
     private var keptLiteral: [UInt8]?
     private var tag: [UInt8]?
 
     let literalContinuation = ReplyText.line("+ Ready for literal data")
 
     mutating func judge(_ line: Line) -> GateVerdict {
-        if var exchange = sasl {
-            sasl = nil
-            exchange.clientResponse(line.content)
-            return .login(exchange.user)
-        }
         let (text, literalSize) = IMAPCommandReader.splitLiteralMarker(line.content)
         tokens += IMAPTokenizer.tokens(in: text)
         if let literalSize {
@@ -43,13 +36,9 @@ struct IMAPLoginGateDialect: LoginGateDialect {
             }
         case "AUTHENTICATE":
             guard case .atom(let mechanism) = arguments.first else { return .refuse }
-            var exchange = SASLObserver(mechanism: mechanism)
-            guard case .atom(let initialResponse) = arguments.dropFirst().first else {
-                sasl = exchange
-                return .challenge(ReplyText.line("+ "))
-            }
-            exchange.clientResponse(initialResponse)
-            return .login(exchange.user)
+            var initialResponse: [UInt8]?
+            if case .atom(let response) = arguments.dropFirst().first { initialResponse = response }
+            return SASLGate.start(mechanism: mechanism, initialResponse: initialResponse, continuation: ReplyText.line("+ "))
         default:
             return .refuse
         }

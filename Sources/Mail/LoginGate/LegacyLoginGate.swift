@@ -28,6 +28,8 @@ public struct LegacyLoginGate: RelayInspector {
     /// The command being read, not passed on yet.
     private var held: [UInt8] = []
     private var literalRemaining = 0
+    /// A SASL exchange whose first response (the next line) names the user.
+    private var pendingSASL: SASLObserver?
     private var continuationsToSwallow = 0
     private var backendLines: LineReader
     private var attemptedUser: String?
@@ -78,14 +80,15 @@ public struct LegacyLoginGate: RelayInspector {
                 return refuse(after: passed, reason: "a line too long to follow before the login")
             }
             held += line.raw
-            switch dialect.judge(line) {
+            switch verdict(on: line) {
             case .pass:
                 pass(held, into: &passed)
                 held = []
             case let .literal(size, synchronizing):
                 literalRemaining = size
                 if synchronizing { answerClient(dialect.literalContinuation, in: &passed) }
-            case .challenge(let continuation):
+            case let .challenge(continuation, exchange):
+                pendingSASL = exchange
                 answerClient(continuation, in: &passed)
             case .login(let user):
                 attemptedUser = user
@@ -129,6 +132,13 @@ public struct LegacyLoginGate: RelayInspector {
     public mutating func backendClosed() -> [UInt8] {
         let unswallowed = backendLines.drain()
         return inner.backendToClient(unswallowed).forward + inner.backendClosed()
+    }
+
+    private mutating func verdict(on line: Line) -> GateVerdict {
+        guard var exchange = pendingSASL else { return dialect.judge(line) }
+        pendingSASL = nil
+        exchange.clientResponse(line.content)
+        return .login(exchange.user)
     }
 
     private mutating func pass(_ bytes: [UInt8], into inspection: inout Inspection) {

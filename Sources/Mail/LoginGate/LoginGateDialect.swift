@@ -1,13 +1,13 @@
 /// What a protocol's login gate makes of one complete client line.
-enum GateVerdict: Equatable, Sendable {
+enum GateVerdict: Sendable {
     /// A command before the login that carries no credential: pass it on.
     case pass
     /// The line ends in an IMAP literal of this many bytes; the command goes
     /// on after it. A synchronizing literal waits for a continuation.
     case literal(Int, synchronizing: Bool)
     /// A SASL mechanism without an initial response: the user comes with
-    /// the client's first response, which needs this continuation first.
-    case challenge([UInt8])
+    /// the client's next line, which needs this continuation first.
+    case challenge([UInt8], awaiting: SASLObserver)
     /// The login names this user; nil when it could not be read.
     case login(String?)
     /// Anything else before a login.

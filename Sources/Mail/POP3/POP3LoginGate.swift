@@ -4,16 +4,10 @@
 /// line or after a continuation. The refusal is `-ERR [SYS/PERM]` (or
 /// `[SYS/TEMP]` during the ramp) with the message.
 struct POP3LoginGateDialect: LoginGateDialect {
-    private var sasl: SASLObserver?
 
     let literalContinuation: [UInt8] = []
 
     mutating func judge(_ line: Line) -> GateVerdict {
-        if var exchange = sasl {
-            sasl = nil
-            exchange.clientResponse(line.content)
-            return .login(exchange.user)
-        }
         let words = CommandWords(line.content)
         let arguments = words.argument.split(separator: UInt8(ascii: " "))
         switch words.verb {
@@ -23,7 +17,7 @@ struct POP3LoginGateDialect: LoginGateDialect {
             return .login(arguments.first.flatMap { LoginName.clean($0) })
         case "AUTH":
             guard let mechanism = arguments.first else { return .pass }
-            return SASLGate.start(mechanism: mechanism, initialResponse: arguments.dropFirst().first, into: &sasl,
+            return SASLGate.start(mechanism: mechanism, initialResponse: arguments.dropFirst().first,
                                   continuation: ReplyText.line("+ "))
         default:
             return .refuse

@@ -4,17 +4,11 @@
 /// answers AUTH with `535 5.7.0`, any other command with `554 5.7.0`, and
 /// during the ramp either with `421 4.7.0`; then the session ends.
 struct SMTPLoginGateDialect: LoginGateDialect {
-    private var sasl: SASLObserver?
     private var refusingAuth = false
 
     let literalContinuation: [UInt8] = []
 
     mutating func judge(_ line: Line) -> GateVerdict {
-        if var exchange = sasl {
-            sasl = nil
-            exchange.clientResponse(line.content)
-            return .login(exchange.user)
-        }
         let words = CommandWords(line.content)
         refusingAuth = words.verb == "AUTH"
         switch words.verb {
@@ -25,7 +19,7 @@ struct SMTPLoginGateDialect: LoginGateDialect {
             guard let mechanism = arguments.first else { return .refuse }
             // LOGIN asks for the user name first ("Username:" in base64).
             let prompt = ASCII.uppercased(mechanism) == "LOGIN" ? "334 VXNlcm5hbWU6" : "334 "
-            return SASLGate.start(mechanism: mechanism, initialResponse: arguments.dropFirst().first, into: &sasl,
+            return SASLGate.start(mechanism: mechanism, initialResponse: arguments.dropFirst().first,
                                   continuation: ReplyText.line(prompt))
         default:
             return .refuse
