@@ -17,6 +17,11 @@ extension Configuration {
 
     /// Parses configuration text; `file` names it in errors.
     public static func parse(_ text: String, file: String) throws -> Configuration {
+        var headerCheck = TOMLTableHeaderCheck(text)
+        if let position = headerCheck.firstUnreadableHeader() {
+            throw ConfigurationError(file: file, key: "",
+                                     reason: "TOML syntax error at line \(position.line), column \(position.column): a table header must start with a key")
+        }
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
