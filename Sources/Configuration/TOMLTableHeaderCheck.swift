@@ -4,9 +4,10 @@
 /// there (fixed upstream by marzer/tomlplusplus#301); one stray `[` would take down
 /// `tlsfloord check` and, on a reload, the running daemon.
 ///
-/// It reads the text the way toml++ reads a document — strings, comments and the lines of a
-/// multi-line array are skipped, and nothing after a NUL, where TOMLKit's C string ends — and
-/// only up to what toml++ would accept: past a syntax error it may miss a header, never invent one.
+/// It reads the text the way toml++ reads a document: strings, comments and the lines of a
+/// multi-line array are skipped, a leading byte order mark too, and nothing after a NUL (where
+/// TOMLKit's C string ends). It follows toml++ only as far as the text is valid TOML, so in a file
+/// with an earlier syntax error it may report this one instead of toml++'s.
 struct TOMLTableHeaderCheck {
     /// Where the unreadable header's key should have started, 1-based as in toml++'s errors.
     struct Position: Equatable {
@@ -22,7 +23,9 @@ struct TOMLTableHeaderCheck {
     private var depth = 0
 
     init(_ text: String) {
-        scalars = Array(text.unicodeScalars.prefix { $0 != "\0" })
+        let scalars = text.unicodeScalars.prefix { $0 != "\0" }
+        // toml++ drops a byte order mark before it reads the first line.
+        self.scalars = Array(scalars.first == "\u{FEFF}" ? scalars.dropFirst() : scalars[...])
     }
 
     /// The first table header whose key cannot start, or nil when there is none.

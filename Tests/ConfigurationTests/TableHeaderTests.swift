@@ -21,6 +21,11 @@ import Testing
                                             reason: "TOML syntax error at line \(headerLine), column \(column): a table header must start with a key"))
     }
 
+    @Test func headerAfterAByteOrderMarkIsASyntaxError() {
+        #expect(rejection("\u{FEFF}[\u{FFFD}l]\n" + minimalConfiguration)?.reason
+                == "TOML syntax error at line 1, column 2: a table header must start with a key")
+    }
+
     @Test func bracketLinesInsideStringsAndCommentsAreNotHeaders() throws {
         let backend = "backend = \"127.0.0.1:10143\""
         let text = minimalConfiguration.replacingOccurrences(of: backend, with: "backend = [ # a [ comment\n\"127.0.0.1:10143\",\n]")
