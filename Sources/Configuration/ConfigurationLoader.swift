@@ -17,10 +17,10 @@ extension Configuration {
 
     /// Parses configuration text; `file` names it in errors.
     public static func parse(_ text: String, file: String) throws -> Configuration {
-        var headerCheck = TOMLTableHeaderCheck(text)
-        if let position = headerCheck.firstUnreadableHeader() {
+        var abortCheck = TOMLAbortCheck(text)
+        if let finding = abortCheck.firstFinding() {
             throw ConfigurationError(file: file, key: "",
-                                     reason: "TOML syntax error at line \(position.line), column \(position.column): a table header must start with a key")
+                                     reason: "TOML syntax error at line \(finding.line), column \(finding.column): \(finding.reason)")
         }
         let table: TOMLTable
         do {

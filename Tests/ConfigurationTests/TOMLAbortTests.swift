@@ -1,9 +1,10 @@
 import Testing
 @testable import Configuration
 
-/// Table headers whose key cannot start abort toml++ 3.4.0 inside TOMLKit (an assertion in its
-/// `parse_key`); they must come back as syntax errors instead. Found by `scripts/fuzz configuration`.
-@Suite struct TableHeaderTests {
+/// Table headers whose key cannot start and array values that cannot start abort toml++ 3.4.0
+/// inside TOMLKit (assertions in its `parse_key` and `parse_value`); they must come back as syntax
+/// errors instead. Found by `scripts/fuzz configuration`.
+@Suite struct TOMLAbortTests {
     @Test(arguments: [
         ("[\n", 1, 2),
         ("[.a]\n", 1, 2),
@@ -19,6 +20,22 @@ import Testing
         let headerLine = line + minimalConfiguration.split(separator: "\n", omittingEmptySubsequences: false).count - 1
         #expect(error == ConfigurationError(file: "test.toml", key: "",
                                             reason: "TOML syntax error at line \(headerLine), column \(column): a table header must start with a key"))
+    }
+
+    @Test(arguments: [
+        ("backend = [}", 1, 12),
+        ("backend = [\"127.0.0.1:10143\", }", 1, 31),
+        ("backend = [ # first\r\n  }", 2, 3),
+        ("backend = [\u{2028}", 1, 12),
+        ("backend = [[}]]", 1, 13),
+        ("backend = { a = [ } ] }", 1, 19),
+    ])
+    func arrayValueThatCannotStartIsASyntaxError(backend: String, line: Int, column: Int) {
+        let text = minimalConfiguration.replacingOccurrences(of: "backend = \"127.0.0.1:10143\"", with: backend)
+        let backendLine = minimalConfiguration.split(separator: "\n", omittingEmptySubsequences: false)
+            .firstIndex { $0.hasPrefix("backend") }! + line
+        #expect(rejection(text) == ConfigurationError(file: "test.toml", key: "",
+                                                      reason: "TOML syntax error at line \(backendLine), column \(column): expected a value or ']'"))
     }
 
     @Test func headerAfterAByteOrderMarkIsASyntaxError() {
