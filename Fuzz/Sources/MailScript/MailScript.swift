@@ -32,7 +32,11 @@ public struct MailScript {
     /// Plays the script against every session object `Net` feeds untrusted bytes to, the way
     /// `Net` does: the client's frames to the STARTTLS preamble and to the legacy refusal, the
     /// backend's to the greeting consumer, both directions to the relay inspector until it is done.
-    public func play(_ mailProtocol: MailProtocol) {
+    /// - Parameter relaysVerbatim: the inspector promises to pass every byte on as it came (IMAP,
+    ///   POP3; SMTP rewrites EHLO and answers STARTTLS itself). Then what it forwarded in each
+    ///   direction must be a prefix of what it was given (IMAP holds an implicit-TLS greeting
+    ///   until its line ends), and all of it after STARTTLS, where nothing is held.
+    public func play(_ mailProtocol: MailProtocol, relaysVerbatim: Bool) {
         let clientFrames = frames.filter { !$0.fromBackend }.map(\.bytes)
 
         var preamble = MailSessions.preamble(for: mailProtocol, hostname: "mail.example.test", limits: preambleLimits)
@@ -48,11 +52,37 @@ public struct MailScript {
         frames.filter(\.fromBackend).forEach { _ = consumer.receive($0.bytes) }
 
         var inspector = MailSessions.inspector(for: mailProtocol, afterStartTLS: afterStartTLS, limits: inspectorLimits)
+        var given = Relayed()
+        var forwarded = Relayed()
         for frame in frames {
             let inspection = frame.fromBackend ? inspector.backendToClient(frame.bytes) : inspector.clientToBackend(frame.bytes)
+            given.append(frame.bytes, fromBackend: frame.fromBackend)
+            forwarded.append(inspection.forward, fromBackend: frame.fromBackend)
             if inspection.refusal != nil || inspector.isDone { break }
         }
         _ = inspector.login
+        if relaysVerbatim {
+            precondition(forwarded.isPrefix(of: given), "\(mailProtocol) inspector forwarded \(forwarded), given \(given)")
+            precondition(!afterStartTLS || forwarded == given, "\(mailProtocol) inspector held back bytes: \(forwarded) of \(given)")
+        }
+    }
+
+    /// The bytes of a session, per direction.
+    private struct Relayed: Equatable, CustomStringConvertible {
+        var fromClient: [UInt8] = []
+        var fromBackend: [UInt8] = []
+
+        mutating func append(_ bytes: [UInt8], fromBackend backend: Bool) {
+            if backend { fromBackend += bytes } else { fromClient += bytes }
+        }
+
+        func isPrefix(of other: Relayed) -> Bool {
+            other.fromClient.starts(with: fromClient) && other.fromBackend.starts(with: fromBackend)
+        }
+
+        var description: String {
+            "client \(String(decoding: fromClient, as: UTF8.self).debugDescription), backend \(String(decoding: fromBackend, as: UTF8.self).debugDescription)"
+        }
     }
 
     private var preambleLimits: PreambleLimits {
