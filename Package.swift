@@ -6,6 +6,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "tlsfloord", targets: ["tlsfloord"]),
+        // The parsers of untrusted input, for the fuzz package under Fuzz/ (it depends on this one by path).
+        .library(name: "TLSFloorParsers", targets: ["TLS", "ProxyProtocol", "Mail", "Configuration", "Report"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -17,6 +17,11 @@ extension Configuration {
 
     /// Parses configuration text; `file` names it in errors.
     public static func parse(_ text: String, file: String) throws -> Configuration {
+        var abortCheck = TOMLAbortCheck(text)
+        if let finding = abortCheck.firstFinding() {
+            throw ConfigurationError(file: file, key: "",
+                                     reason: "TOML syntax error at line \(finding.line), column \(finding.column): \(finding.reason)")
+        }
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
