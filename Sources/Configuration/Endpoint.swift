@@ -39,7 +39,8 @@ public enum Endpoint: Equatable, Hashable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case let .tcp(host, port) where host.contains(":"): return "[\(host)]:\(port)"
+        // A Character, not a String: `contains("…")` would be Foundation's substring search.
+        case let .tcp(host, port) where host.contains(":" as Character): return "[\(host)]:\(port)"
         case let .tcp(host, port): return "\(host):\(port)"
         case let .unix(path): return "unix:\(path)"
         }

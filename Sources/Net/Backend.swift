@@ -7,6 +7,8 @@ import Synchronization
 /// anyway — a stale mark must never make things worse.
 final class Backend: Sendable {
     let endpoint: Endpoint
+    /// `endpoint` as the log shows it, formatted once rather than per connection.
+    let name: String
     let addresses: [SocketAddress]
     /// Uptime in ms until which this backend counts as down.
     private let downUntil = Atomic<UInt64>(0)
@@ -15,6 +17,7 @@ final class Backend: Sendable {
 
     init(endpoint: Endpoint) throws {
         self.endpoint = endpoint
+        name = endpoint.description
         self.addresses = try SocketAddress.resolve(endpoint, passive: false)
     }
 

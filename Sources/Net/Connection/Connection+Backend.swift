@@ -12,7 +12,7 @@ extension Connection {
 
     private func tryNextBackend() {
         while let candidate = backends.current {
-            record.backend = candidate.endpoint.description
+            record.backend = candidate.name
             do {
                 // Several addresses (a name with A and AAAA): the first one; failover is per backend.
                 guard let address = candidate.addresses.first else { throw NetError("no address") }

@@ -100,7 +100,7 @@ public struct SocketAddress: Sendable, CustomStringConvertible {
             return "unknown"
         }
         let text = Self.format(address)
-        return text.contains(":") ? "[\(text)]:\(port)" : "\(text):\(port)"
+        return address.count == 16 ? "[\(text)]:\(port)" : "\(text):\(port)"
     }
 
     /// The address alone, without the port.
