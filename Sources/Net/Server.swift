@@ -74,6 +74,10 @@ public final class Server: @unchecked Sendable {
             }
         }
         return try inherited.map { fd in
+            if let problem = Socket.listeningStreamProblem(fd) {
+                throw ServerError(key: "listener[\(index + 1)]",
+                                  reason: "the socket systemd passed for listener \(listener.name) (fd \(fd)) is \(problem)")
+            }
             // systemd passes blocking sockets unless the unit says NonBlocking=yes;
             // a blocking accept would stall a whole worker.
             do {
