@@ -116,13 +116,20 @@ public final class Server: @unchecked Sendable {
     }
 
     /// Applies a new configuration to new connections; sessions already
-    /// open keep the settings they started with. Listening addresses are
-    /// fixed at start: a reload that changes them is refused.
+    /// open keep the settings they started with. What is set on the
+    /// listening sockets is fixed at start — their addresses, and the TLS
+    /// mode (implicit-TLS sockets hold silent clients back with
+    /// TCP_DEFER_ACCEPT, which would keep a STARTTLS client from its
+    /// greeting): a reload that changes either is refused.
     public func reload(_ next: Configuration) throws {
         let current = configuration.listeners.map { "\($0.name)=\($0.listen)" }
         let proposed = next.listeners.map { "\($0.name)=\($0.listen)" }
         guard current == proposed else {
             throw ServerError(key: "listener", reason: "adding, removing or moving listeners needs a restart")
+        }
+        for (old, new) in zip(configuration.listeners, next.listeners) where old.tls != new.tls {
+            throw ServerError(key: "listener", reason: "switching listener \(new.name) from tls = \"\(old.tls.rawValue)\" "
+                + "to \"\(new.tls.rawValue)\" needs a restart (its sockets are set up for one mode)")
         }
         let runtimes = try Self.makeRuntimes(next)
         for worker in workers {
