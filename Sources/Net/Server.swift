@@ -144,12 +144,16 @@ public final class Server: @unchecked Sendable {
     /// ended or, after `grace`, once the rest have been closed.
     public func drain(grace: Duration, completion: @escaping @Sendable () -> Void) {
         let listeners = self.listeners
+        let state = self.state
+        drained.set(completion)
+        state.beginDraining(acceptingWorkers: workers.count)
         let stopped = DispatchGroup()
         for worker in workers {
             let own = acceptors[worker.index]
             stopped.enter()
             worker.post {
                 for acceptor in own { acceptor.stop() }
+                state.workerStoppedAccepting()
                 stopped.leave()
             }
         }
@@ -157,7 +161,6 @@ public final class Server: @unchecked Sendable {
         stopped.notify(queue: .main) {
             for listener in listeners { listener.close() }
         }
-        drained.set(completion)
         DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(grace.milliseconds))) { [workers] in
             for worker in workers {
                 worker.post {
@@ -165,7 +168,6 @@ public final class Server: @unchecked Sendable {
                 }
             }
         }
-        state.beginDraining()
     }
 
     /// Calls `completion` on the main queue once every worker has run a
