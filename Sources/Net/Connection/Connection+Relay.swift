@@ -138,9 +138,11 @@ extension Connection {
         for _ in 0..<Self.readsPerStep {
             guard flushToClient(tls) else { return }
             if relay.backendFinished {
-                // The backend ended the session: nothing more will make sense to the client.
+                // The backend ended the session (its BYE is out): nothing more will make
+                // sense to the client, which still gets to read everything before we close.
+                closeBackend()
                 tls.sendCloseNotify()
-                close(.relayed)
+                linger(.relayed, error: nil)
                 return
             }
             let capacity = min(worker.scratch.count, runtime.limits.bufferLimit)
@@ -227,7 +229,7 @@ extension Connection {
     }
 
     /// Flushes tlsfloord's own replies (plaintext before TLS, over TLS
-    /// after), then closes if the phase is `.closingAfterReply`.
+    /// after), then closes lingering if the phase is `.closingAfterReply`.
     func flushReplies() {
         if let tls {
             guard flushToClient(tls) else { return }
@@ -247,7 +249,7 @@ extension Connection {
         }
         if case .closingAfterReply(let outcome, let error) = phase {
             tls?.sendCloseNotify()
-            close(outcome, error: error)
+            linger(outcome, error: error)
         }
     }
 }
