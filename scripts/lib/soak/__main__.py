@@ -155,7 +155,9 @@ def main() -> int:
         loaded = 0.0  # seconds under load; waits for the lock do not count
         last = time.monotonic()
         next_sample = sample_every
-        while loaded < minutes * 60 and daemon.process.poll() is None:
+        finish_now = threading.Event()
+        signal.signal(signal.SIGUSR1, lambda *_: finish_now.set())  # end early, with the report
+        while loaded < minutes * 60 and daemon.process.poll() is None and not finish_now.is_set():
             time.sleep(1.0)
             now = time.monotonic()
             loaded, last = loaded + now - last, now
