@@ -11,7 +11,7 @@ import dataclasses
 import os
 import time
 
-# The bounds the soak holds tlsfloord to (stated in docs/operations.md).
+# The bounds the soak holds tlsfloord to (stated in README.md, "Soak").
 FD_DRIFT_ALLOWED = 0  # descriptors at a quiescent point, against the one before any load
 RSS_SLACK_KIB = 4096  # allocator warm-up and fragmentation, any run length
 RSS_DRIFT_KIB_PER_HOUR = 8192  # on top of the slack; includes TOMLKit's per-reload leak
