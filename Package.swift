@@ -30,7 +30,7 @@ let package = Package(
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         .target(name: "TLS", dependencies: ["COpenSSL", "Configuration"]),
-        .target(name: "Mail"),
+        .target(name: "Mail", dependencies: ["EventLog"]),
         .target(name: "ProxyProtocol"),
         .target(name: "Report", dependencies: ["EventLog"]),
         .target(name: "EventLog", dependencies: [

@@ -48,8 +48,11 @@ extension Configuration {
             if listeners.contains(where: { $0.name == listener.name }) {
                 throw reader.error("name", "listener name \"\(listener.name)\" is used twice")
             }
-            if listeners.contains(where: { $0.listen == listener.listen }) {
-                throw reader.error("listen", "address \(listener.listen) is used by another listener")
+            if let other = listeners.first(where: { $0.listen.overlaps(listener.listen) }) {
+                throw reader.error("listen", other.listen == listener.listen
+                    ? "address \(listener.listen) is used by another listener"
+                    : "address \(listener.listen) overlaps \(other.listen) of listener \"\(other.name)\" "
+                        + "([::] takes IPv4 too; give each listener its own port or specific addresses)")
             }
             listeners.append(listener)
         }

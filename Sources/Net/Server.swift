@@ -74,6 +74,10 @@ public final class Server: @unchecked Sendable {
             }
         }
         return try inherited.map { fd in
+            if let problem = Socket.listeningStreamProblem(fd) {
+                throw ServerError(key: "listener[\(index + 1)]",
+                                  reason: "the socket systemd passed for listener \(listener.name) (fd \(fd)) is \(problem)")
+            }
             // systemd passes blocking sockets unless the unit says NonBlocking=yes;
             // a blocking accept would stall a whole worker.
             do {
@@ -112,13 +116,20 @@ public final class Server: @unchecked Sendable {
     }
 
     /// Applies a new configuration to new connections; sessions already
-    /// open keep the settings they started with. Listening addresses are
-    /// fixed at start: a reload that changes them is refused.
+    /// open keep the settings they started with. What is set on the
+    /// listening sockets is fixed at start — their addresses, and the TLS
+    /// mode (implicit-TLS sockets hold silent clients back with
+    /// TCP_DEFER_ACCEPT, which would keep a STARTTLS client from its
+    /// greeting): a reload that changes either is refused.
     public func reload(_ next: Configuration) throws {
         let current = configuration.listeners.map { "\($0.name)=\($0.listen)" }
         let proposed = next.listeners.map { "\($0.name)=\($0.listen)" }
         guard current == proposed else {
             throw ServerError(key: "listener", reason: "adding, removing or moving listeners needs a restart")
+        }
+        for (old, new) in zip(configuration.listeners, next.listeners) where old.tls != new.tls {
+            throw ServerError(key: "listener", reason: "switching listener \(new.name) from tls = \"\(old.tls.rawValue)\" "
+                + "to \"\(new.tls.rawValue)\" needs a restart (its sockets are set up for one mode)")
         }
         let runtimes = try Self.makeRuntimes(next)
         for worker in workers {
@@ -133,12 +144,16 @@ public final class Server: @unchecked Sendable {
     /// ended or, after `grace`, once the rest have been closed.
     public func drain(grace: Duration, completion: @escaping @Sendable () -> Void) {
         let listeners = self.listeners
+        let state = self.state
+        drained.set(completion)
+        state.beginDraining(acceptingWorkers: workers.count)
         let stopped = DispatchGroup()
         for worker in workers {
             let own = acceptors[worker.index]
             stopped.enter()
             worker.post {
                 for acceptor in own { acceptor.stop() }
+                state.workerStoppedAccepting()
                 stopped.leave()
             }
         }
@@ -146,7 +161,6 @@ public final class Server: @unchecked Sendable {
         stopped.notify(queue: .main) {
             for listener in listeners { listener.close() }
         }
-        drained.set(completion)
         DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(grace.milliseconds))) { [workers] in
             for worker in workers {
                 worker.post {
@@ -154,7 +168,6 @@ public final class Server: @unchecked Sendable {
                 }
             }
         }
-        state.beginDraining()
     }
 
     /// Calls `completion` on the main queue once every worker has run a

@@ -9,6 +9,8 @@ final class ServerState: Sendable {
     private let open = Atomic<Int>(0)
     private let limit: Atomic<Int>
     private let draining = Atomic<Bool>(false)
+    /// Workers that have not yet stopped accepting since the drain began.
+    private let stillAccepting = Atomic<Int>(0)
     private let refusedLegacy = Atomic<Int>(0)
     private let onDrained: @Sendable () -> Void
 
@@ -37,15 +39,36 @@ final class ServerState: Sendable {
 
     func countRefusedLegacyClient() { refusedLegacy.add(1, ordering: .relaxed) }
 
-    /// Stops counting towards nothing: from now on the last connection to
-    /// end calls `onDrained`. Calls it at once if none is open.
-    func beginDraining() {
+    /// Starts the drain: once all `acceptingWorkers` have stopped accepting
+    /// (`workerStoppedAccepting`) and no connection is open, `onDrained`
+    /// runs — at once if that is already so, else when the last one ends.
+    ///
+    /// Why wait for the workers: a worker may accept a client between the
+    /// signal and the moment it runs its stop. Counting open connections
+    /// only after every worker stopped means such a client is counted, and
+    /// the drain waits for it instead of exiting under it.
+    func beginDraining(acceptingWorkers: Int) {
+        stillAccepting.store(acceptingWorkers, ordering: .sequentiallyConsistent)
         draining.store(true, ordering: .sequentiallyConsistent)
-        if open.load(ordering: .sequentiallyConsistent) == 0 { onDrained() }
+        if acceptingWorkers == 0 { finishIfIdle() }
+    }
+
+    /// Called by each worker, on its own queue, after its last accept.
+    func workerStoppedAccepting() {
+        if stillAccepting.subtract(1, ordering: .sequentiallyConsistent).newValue == 0 { finishIfIdle() }
     }
 
     private func release() {
         let count = open.subtract(1, ordering: .sequentiallyConsistent).newValue
-        if count == 0, draining.load(ordering: .sequentiallyConsistent) { onDrained() }
+        if count == 0 { finishIfIdle() }
+    }
+
+    /// Both conditions are checked after each one changes, so whichever
+    /// comes last fires `onDrained` (the caller makes sure it runs once).
+    private func finishIfIdle() {
+        guard draining.load(ordering: .sequentiallyConsistent),
+              stillAccepting.load(ordering: .sequentiallyConsistent) == 0,
+              open.load(ordering: .sequentiallyConsistent) == 0 else { return }
+        onDrained()
     }
 }

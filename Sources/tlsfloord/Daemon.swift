@@ -14,6 +14,8 @@ final class Daemon: @unchecked Sendable {
     private let logger = Logger(label: "tlsfloord")
     private let server: Server
     private let configPath: String
+    /// `[server] user` once root was given up for it.
+    private var droppedTo: String?
     private let notifier = ServiceNotifier()
     private var sources: [DispatchSourceProtocol] = []
     private var stopping = false
@@ -32,7 +34,10 @@ final class Daemon: @unchecked Sendable {
         }
         do {
             server = try Server(configuration: configuration, logger: logger, inheritedSockets: sockets)
-            if let user = configuration.server.user { try Privileges.drop(to: user) }
+            if let user = configuration.server.user {
+                try Privileges.drop(to: user)
+                droppedTo = user
+            }
         } catch {
             throw StartFailure(description: "\(configuration.path): \(error)")
         }
@@ -45,6 +50,13 @@ final class Daemon: @unchecked Sendable {
             "listeners": .string(server.listenerNames.joined(separator: ",")),
             "certificate": .string(server.certificateSummary),
         ])
+        if let user = droppedTo {
+            do {
+                try Privileges.checkReadable(server.configuration.tls, asUser: user)
+            } catch {
+                logger.warning("a reload will fail: \(error)", metadata: ["event": "reload_unready", "error": .string("\(error)")])
+            }
+        }
         notify { try $0.ready(status: statusLine) }
         handle(SIGTERM) { [self] in shutdown(signal: "SIGTERM") }
         handle(SIGINT) { [self] in shutdown(signal: "SIGINT") }
@@ -92,6 +104,7 @@ final class Daemon: @unchecked Sendable {
         notify { try $0.reloading() }
         do {
             let next = try Configuration.load(path: configPath)
+            if let user = droppedTo { try Privileges.checkReadable(next.tls, asUser: user) }
             try server.reload(next)
             logger.notice("configuration reloaded", metadata: [
                 "event": "reload", "outcome": "ok", "certificate": .string(server.certificateSummary),

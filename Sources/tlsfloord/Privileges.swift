@@ -1,3 +1,4 @@
+import Configuration
 import Foundation
 
 /// Gives up root once everything that needs it (binding ports below 1024,
@@ -30,5 +31,20 @@ enum Privileges {
         guard setuid(0) != 0 else {
             throw Failure(description: "server.user: root could be regained after switching to \"\(user)\"")
         }
+    }
+
+    /// After the switch every reload reads the certificate and key again,
+    /// as `user`: a key readable only by root then fails each reload —
+    /// typically at the next certificate renewal, long after a start that
+    /// worked. Throws saying so when this process cannot read them now.
+    static func checkReadable(_ tls: TLSSettings, asUser user: String) throws {
+        let unreadable = [("tls.certificate", tls.certificate), ("tls.private_key", tls.privateKey)]
+            .filter { access($0.1, R_OK) != 0 }
+            .map { "\($0.0) \($0.1)" }
+        guard !unreadable.isEmpty else { return }
+        throw Failure(description: "\(unreadable.joined(separator: ", ")) cannot be read by user \"\(user)\" "
+            + "([server] user dropped root after start, and a reload reads the files as that user): "
+            + "make them readable by it (e.g. group \(user), mode 0640) or pass them with systemd's "
+            + "LoadCredential= (then a new certificate needs a restart)")
     }
 }

@@ -34,4 +34,24 @@ import Testing
     func rejects(text: String) {
         #expect(Endpoint(text) == nil)
     }
+
+    // Listeners bind SO_REUSEPORT sockets, so the kernel does not refuse these: the configuration must.
+    @Test(arguments: [
+        ("0.0.0.0:993", "[::]:993", true),
+        ("[::]:993", "127.0.0.1:993", true),
+        ("0.0.0.0:993", "192.0.2.1:993", true),
+        ("0.0.0.0:993", "mail.internal:993", true),
+        ("[::]:993", "[2001:db8::1]:993", true),
+        ("127.0.0.1:993", "127.0.0.1:993", true),
+        ("0.0.0.0:993", "[::1]:993", false),
+        ("127.0.0.1:993", "127.0.0.2:993", false),
+        ("[::]:993", "[::]:995", false),
+        ("0.0.0.0:993", "unix:/run/x.sock", false),
+        ("unix:/run/x.sock", "/run/x.sock", true),
+    ])
+    func overlapIsSymmetric(first: String, second: String, overlaps: Bool) throws {
+        let a = try #require(Endpoint(first)), b = try #require(Endpoint(second))
+        #expect(a.overlaps(b) == overlaps)
+        #expect(b.overlaps(a) == overlaps)
+    }
 }

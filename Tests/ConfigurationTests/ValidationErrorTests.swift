@@ -60,6 +60,15 @@ import Testing
         #expect(error?.reason == "address [::]:993 is used by another listener")
     }
 
+    /// `check` must refuse what the kernel no longer does with SO_REUSEPORT.
+    @Test func wildcardAddressesOfBothFamiliesOnOnePortOverlap() {
+        let text = Self.replacing("[::]:993", with: "0.0.0.0:993")
+            + secondListener.replacingOccurrences(of: "[::]:995", with: "[::]:993")
+        let error = rejection(text)
+        #expect(error?.key == "listener[2].listen")
+        #expect(error?.reason.hasPrefix("address [::]:993 overlaps 0.0.0.0:993 of listener \"imaps\"") == true)
+    }
+
     @Test func duplicateUnixListenAddressInEitherSpelling() {
         let text = Self.replacing("[::]:993", with: "unix:/run/tlsfloor/imaps")
             + secondListener.replacingOccurrences(of: "[::]:995", with: "/run/tlsfloor/imaps")

@@ -82,10 +82,14 @@ class TLSStream:
         self.incoming.write(data)
         return True
 
-    def handshake(self) -> None:
+    def handshake(self, then_send: bytes = b"") -> None:
+        """`then_send` goes out in the same TCP segment as the client's last handshake
+        flight, as a client that pipelines its first command right behind Finished does."""
         while True:
             try:
                 self.tls.do_handshake()
+                if then_send:
+                    self.tls.write(then_send)
                 self._flush()
                 return
             except ssl.SSLWantReadError:

@@ -6,12 +6,21 @@ import socket
 import time
 
 
+_handed_out: set[int] = set()
+
+
 def free_port(host: str = "127.0.0.1") -> int:
-    """Returns a TCP port that was free on `host` a moment ago (the kernel's choice for port 0)."""
+    """Returns a TCP port that was free on `host` a moment ago (the kernel's choice for port 0),
+    never one this process handed out before: the kernel may offer a just-probed port again,
+    and two listeners of one test would then get the same address."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.bind((host, 0))
-        return probe.getsockname()[1]
+    while True:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.bind((host, 0))
+            port = probe.getsockname()[1]
+        if port not in _handed_out:
+            _handed_out.add(port)
+            return port
 
 
 def accepts_connections(host: str, port: int) -> bool:

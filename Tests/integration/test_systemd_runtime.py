@@ -3,6 +3,7 @@ socket the test owns (READY, RELOADING + MONOTONIC_USEC, STOPPING, WATCHDOG), so
 activation through `systemd-socket-activate`, and SIGHUP reloads (new certificate for new
 connections, open sessions untouched, a broken configuration refused)."""
 
+import os
 import imaplib
 import shutil
 import signal
@@ -196,12 +197,19 @@ def test_auto_log_target_with_a_foreign_journal_stream_writes_key_value_lines(st
 
 # ---------------------------------------------------------------- socket activation
 
+SANITIZER_OPTIONS = ("ASAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS", "UBSAN_OPTIONS")
+
+
 def activation_launcher(*sockets: tuple[int, str]) -> list[str]:
     """systemd-socket-activate with one `-l 127.0.0.1:PORT` per socket, named like the listeners.
 
     It passes the activated program only LISTEN_* unless told otherwise (-E), as systemd would
-    pass NOTIFY_SOCKET to a service."""
+    pass NOTIFY_SOCKET to a service. Sanitizer options are passed on too, so that a sanitizer
+    build reports into its log files instead of onto the stderr the test parses."""
     arguments = ["systemd-socket-activate", "-E", "NOTIFY_SOCKET"]
+    for variable in SANITIZER_OPTIONS:
+        if variable in os.environ:
+            arguments += ["-E", variable]
     for port, _ in sockets:
         arguments += ["-l", f"127.0.0.1:{port}"]
     return arguments + ["--fdname=" + ":".join(name for _, name in sockets)]

@@ -1,3 +1,4 @@
+import EventLog
 /// The IMAP side of `LegacyLoginGate`. Before the login, CAPABILITY, NOOP,
 /// ID, LOGOUT and STARTTLS pass; LOGIN names its user (as an atom, a quoted
 /// string or a literal); AUTHENTICATE names it in its first SASL response,
@@ -31,7 +32,7 @@ struct IMAPLoginGateDialect: LoginGateDialect {
             return .pass
         case "LOGIN":
             switch arguments.first {
-            case .atom(let user), .string(let user): return .login(LoginName.clean(user))
+            case .atom(let user), .string(let user): return .login(LogSafeText.clean(user))
             default: return .login(nil)
             }
         case "AUTHENTICATE":

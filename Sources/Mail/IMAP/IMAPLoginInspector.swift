@@ -1,3 +1,4 @@
+import EventLog
 /// Watches an IMAP session after TLS until the login is over, to record the
 /// login name, mechanism and outcome, and the client's `ID` (RFC 2971).
 ///
@@ -140,7 +141,7 @@ public struct IMAPLoginInspector: RelayInspector, Sendable {
     private mutating func startLogin(tag: [UInt8], arguments: ArraySlice<IMAPToken>) {
         login.mechanism = "LOGIN"
         switch arguments.first {
-        case .atom(let name), .string(let name): login.user = LoginName.clean(name)
+        case .atom(let name), .string(let name): login.user = LogSafeText.clean(name)
         default: login.user = nil
         }
         pending = PendingLogin(tag: tag, sasl: nil)
@@ -164,8 +165,8 @@ public struct IMAPLoginInspector: RelayInspector, Sendable {
         for pair in stride(from: 0, to: fields.count, by: 2) {
             guard case .string(let key) = fields[pair], case .string(let value) = fields[pair + 1] else { continue }
             switch ASCII.uppercased(key) {
-            case "NAME": login.clientName = LoginName.clean(value, maxLength: 64)
-            case "VERSION": login.clientVersion = LoginName.clean(value, maxLength: 64)
+            case "NAME": login.clientName = LogSafeText.clean(value, maxLength: 64)
+            case "VERSION": login.clientVersion = LogSafeText.clean(value, maxLength: 64)
             default: break
             }
         }

@@ -1,3 +1,4 @@
+import EventLog
 /// The POP3 side of `LegacyLoginGate`. Before the login, CAPA, NOOP, QUIT,
 /// STLS and a bare AUTH (the mechanism list) pass; USER and APOP name their
 /// user; AUTH names it in its first SASL response (RFC 5034), on the command
@@ -14,7 +15,7 @@ struct POP3LoginGateDialect: LoginGateDialect {
         case "CAPA", "NOOP", "QUIT", "STLS":
             return .pass
         case "USER", "APOP":
-            return .login(arguments.first.flatMap { LoginName.clean($0) })
+            return .login(arguments.first.flatMap { LogSafeText.clean($0) })
         case "AUTH":
             guard let mechanism = arguments.first else { return .pass }
             return SASLGate.start(mechanism: mechanism, initialResponse: arguments.dropFirst().first,

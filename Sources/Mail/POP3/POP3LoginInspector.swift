@@ -1,3 +1,4 @@
+import EventLog
 /// Watches a POP3 session after TLS until the login is over, to record the
 /// login name, mechanism and outcome: `USER`/`PASS` (RFC 1939 §7), `APOP`,
 /// and `AUTH PLAIN|LOGIN` with or without an initial response (RFC 5034).
@@ -82,13 +83,13 @@ public struct POP3LoginInspector: RelayInspector, Sendable {
         switch words.verb {
         case "USER":
             login.mechanism = "USER"
-            login.user = LoginName.clean(words.argument)
+            login.user = LogSafeText.clean(words.argument)
             expected.append(.userName)
         case "PASS":
             expected.append(.password)
         case "APOP":
             login.mechanism = "APOP"
-            login.user = arguments.first.flatMap { LoginName.clean($0) }
+            login.user = arguments.first.flatMap { LogSafeText.clean($0) }
             expected.append(.password)
         case "AUTH" where !arguments.isEmpty:
             var exchange = SASLObserver(mechanism: arguments[0])

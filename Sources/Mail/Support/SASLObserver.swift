@@ -1,3 +1,4 @@
+import EventLog
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -30,9 +31,9 @@ struct SASLObserver: Sendable {
         case "PLAIN":
             let fields = decoded.split(separator: 0, maxSplits: 2, omittingEmptySubsequences: false)
             guard fields.count == 3 else { return }
-            user = LoginName.clean(fields[1])
+            user = LogSafeText.clean(fields[1])
         case "LOGIN":
-            user = LoginName.clean(decoded)
+            user = LogSafeText.clean(decoded)
         default:
             return
         }

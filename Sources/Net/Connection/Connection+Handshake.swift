@@ -48,8 +48,8 @@ extension Connection {
         guard let offer = tls?.offer else { return }
         record.offeredVersion = offer.highestVersion.description
         record.offeredCiphers = offer.cipherCount
-        record.serverName = offer.serverName
-        record.alpn = offer.alpn.isEmpty ? nil : offer.alpn.joined(separator: ",")
+        record.serverName = offer.serverName.flatMap { LogSafeText.clean($0.utf8) }
+        record.alpn = LogSafeText.clean(offer.alpn.joined(separator: ",").utf8)
         record.ja4 = offer.ja4
         if offer.highestVersion.rawValue < runtime.policy.floor {
             record.legacy = tls?.decision == .exempt ? .exempt : .yes
@@ -60,7 +60,7 @@ extension Connection {
         fillOfferFields()
         record.tlsVersion = tls.protocolVersion.description
         record.cipher = tls.cipher
-        record.serverName = tls.serverName
+        record.serverName = tls.serverName.flatMap { LogSafeText.clean($0.utf8) }
         record.resumed = tls.wasResumed
         lastActivity = worker.now
         switch tls.decision {

@@ -85,7 +85,6 @@ extension Connection {
         }
         if let refusal = inspection.refusal {
             // A legacy client's login gate refused it: the reply, and nothing more to the backend.
-            relay.inspector.map(recordFindings)
             closeAfterReply(inspection.answer, outcome: relay.refusalOutcome, error: refusal)
             return
         }
@@ -158,9 +157,11 @@ extension Connection {
         for _ in 0..<Self.readsPerStep {
             guard flushToClient(tls) else { return }
             if relay.backendFinished {
-                // The backend ended the session: nothing more will make sense to the client.
+                // The backend ended the session (its BYE is out): nothing more will make
+                // sense to the client, which still gets to read everything before we close.
+                closeBackend()
                 tls.sendCloseNotify()
-                close(.relayed)
+                linger(.relayed, error: nil)
                 return
             }
             let capacity = min(worker.scratch.count, runtime.limits.bufferLimit)
@@ -247,7 +248,7 @@ extension Connection {
     }
 
     /// Flushes tlsfloord's own replies (plaintext before TLS, over TLS
-    /// after), then closes if the phase is `.closingAfterReply`.
+    /// after), then closes lingering if the phase is `.closingAfterReply`.
     func flushReplies() {
         if let tls {
             guard flushToClient(tls) else { return }
@@ -267,7 +268,7 @@ extension Connection {
         }
         if case .closingAfterReply(let outcome, let error) = phase {
             tls?.sendCloseNotify()
-            close(outcome, error: error)
+            linger(outcome, error: error)
         }
     }
 }

@@ -159,6 +159,7 @@ final class Connection: DeadlineHolder {
         case .refusing(let refusal, let outcome): readRefusalInput(refusal, outcome: outcome)
         case .connecting: finishConnect()
         case .relaying(let relay): pumpUpstream(relay)
+        case .lingering(let outcome, let error): discardClientInput(outcome, error: error)
         case .awaitingGreeting, .closingAfterReply, .closed: break
         }
     }
@@ -168,7 +169,7 @@ final class Connection: DeadlineHolder {
         case .plaintext, .refusing, .closingAfterReply: flushReplies()
         case .awaitingGreeting(let consumer): readGreeting(consumer)
         case .relaying(let relay): pumpDownstream(relay)
-        case .proxyHeader, .handshaking, .connecting, .closed: break
+        case .proxyHeader, .handshaking, .connecting, .lingering, .closed: break
         }
     }
 
@@ -185,6 +186,8 @@ final class Connection: DeadlineHolder {
                 "worker": .stringConvertible(worker.index),
             ])
         }
+        // Leaving the relay by any way: what its inspector saw goes into the record.
+        if case .relaying(let relay) = phase, let inspector = relay.inspector { recordFindings(of: inspector) }
         phase = next
         inboundWait = nil
         outboundWait = nil
@@ -201,6 +204,8 @@ final class Connection: DeadlineHolder {
         case .closingAfterReply:
             // A client that never reads must not hold the slot for ever.
             setDeadline(worker.now + 5_000)
+        case .lingering:
+            setDeadline(worker.now + Self.lingerMilliseconds)
         case .closed:
             setDeadline(nil)
         }
@@ -233,7 +238,7 @@ final class Connection: DeadlineHolder {
             backendAttemptFailed("connect timeout")
         case .awaitingGreeting:
             backendAttemptFailed("no greeting from backend")
-        case .closingAfterReply(let outcome, let error):
+        case .closingAfterReply(let outcome, let error), .lingering(let outcome, let error):
             close(outcome, error: error)
         case .relaying:
             let idleUntil = lastActivity + UInt64(runtime.limits.idleTimeout.milliseconds)
@@ -267,7 +272,6 @@ final class Connection: DeadlineHolder {
     /// Closes both sockets, logs the connection once, and frees its slot.
     func close(_ outcome: Outcome, error: String? = nil) {
         guard !phase.isClosed else { return }
-        if case .relaying(let relay) = phase, let inspector = relay.inspector { recordFindings(of: inspector) }
         enter(.closed)
         record.outcome = outcome
         record.error = error
@@ -281,6 +285,11 @@ final class Connection: DeadlineHolder {
 
     /// Shutdown grace period is over.
     func forceClose() {
+        if case .lingering(let outcome, let error) = phase {
+            // The session had ended already; only the courtesy wait is cut short.
+            close(outcome, error: error)
+            return
+        }
         tls?.sendCloseNotify()
         close(.shutdown)
     }

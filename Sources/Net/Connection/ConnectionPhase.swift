@@ -22,6 +22,10 @@ extension Connection {
         case relaying(Relay)
         /// Delivering a last reply, then closing with this outcome.
         case closingAfterReply(Outcome, error: String?)
+        /// The last reply is out and our side shut: reading and dropping
+        /// what the client still sends, so that closing does not reset
+        /// the connection before the client has read the reply.
+        case lingering(Outcome, error: String?)
         case closed
 
         var name: String {
@@ -34,6 +38,7 @@ extension Connection {
             case .awaitingGreeting: "awaiting_greeting"
             case .relaying: "relaying"
             case .closingAfterReply: "closing_after_reply"
+            case .lingering: "lingering"
             case .closed: "closed"
             }
         }
@@ -53,7 +58,7 @@ extension Connection {
             switch self {
             case .plaintext: (.plaintextClosed, nil)
             case .refusing(_, let outcome): (outcome, nil)
-            case .closingAfterReply(let outcome, let error): (outcome, error)
+            case .closingAfterReply(let outcome, let error), .lingering(let outcome, let error): (outcome, error)
             case .proxyHeader, .handshaking, .connecting, .awaitingGreeting, .relaying, .closed: (.relayed, nil)
             }
         }

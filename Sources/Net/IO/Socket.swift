@@ -80,6 +80,25 @@ enum Socket {
         return result == 0 ? SocketAddress(storage: storage, length: length) : nil
     }
 
+    /// Why `fd` cannot be a listener's socket — not a stream socket, or not
+    /// listening — or nil when it can. systemd passes whatever a socket unit
+    /// declares (`ListenDatagram=`, `Accept=yes` connections); accepting on
+    /// those would fail on every wake-up or block a worker.
+    static func listeningStreamProblem(_ fd: Int32) -> String? {
+        guard let type = integerOption(fd, SOL_SOCKET, SO_TYPE) else { return "not a socket (\(NetError.errno("getsockopt")))" }
+        guard type == Int32(SOCK_STREAM.rawValue) else { return "not a stream socket (SO_TYPE \(type)); use ListenStream=" }
+        guard integerOption(fd, SOL_SOCKET, SO_ACCEPTCONN) == 1 else {
+            return "a stream socket that is not listening (Accept=yes passes connections, not listeners)"
+        }
+        return nil
+    }
+
+    private static func integerOption(_ fd: Int32, _ level: Int32, _ name: Int32) -> Int32? {
+        var value: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        return getsockopt(fd, level, name, &value, &length) == 0 ? value : nil
+    }
+
     static func setNonBlocking(_ fd: Int32) throws {
         let flags = fcntl(fd, F_GETFL)
         guard flags >= 0, fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0 else { throw NetError.errno("fcntl O_NONBLOCK") }

@@ -60,7 +60,11 @@ final class Acceptor: @unchecked Sendable {
     }
 
     func acceptPending() {
-        guard !isStopped else { return }
+        guard !isStopped else {
+            // A shared socket handed on by a worker that had not stopped yet.
+            worker.epoll.remove(fd)
+            return
+        }
         let limit = next == nil ? Self.batch : 1
         var accepted = 0
         while accepted < limit {
