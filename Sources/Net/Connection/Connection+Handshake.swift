@@ -52,6 +52,7 @@ extension Connection {
         record.cipher = tls.cipher
         record.serverName = tls.serverName
         record.resumed = tls.wasResumed
+        record.certificate = tls.servedCertificate
         lastActivity = worker.now
         switch tls.decision {
         case .explain(let message):
