@@ -35,8 +35,8 @@ public final class ServerCertificates: Sendable {
             }
             if let twin = groupMembers[index].first(where: { $0.keyType == member.keyType }) {
                 throw TLSSetupError(key: "\(member.settings.keyPath).certificate", reason:
-                    "\(member.settings.certificate) has a \(member.keyType) key like \(twin.settings.certificate) "
-                    + "(\(twin.settings.keyPath)) for the same names; certificates side by side need different key types")
+                    "\(member.settings.certificate) and \(twin.settings.certificate) (\(twin.settings.keyPath)) both have "
+                    + "\(member.keyType) keys for the same names; certificates side by side need different key types")
             }
             groupMembers[index].append(member)
             // The [tls] certificate's names are added last, where no entry claims them.

@@ -32,7 +32,9 @@ struct ServerNameTable: Equatable, Sendable {
         var name = serverName.lowercased()
         if name.hasSuffix(".") { name.removeLast() }
         if let group = groups[name] { return group }
-        guard let dot = name.firstIndex(of: "."), name.index(after: dot) < name.endIndex else { return nil }
+        guard let dot = name.firstIndex(of: "."), dot > name.startIndex, name.index(after: dot) < name.endIndex else {
+            return nil
+        }
         return groups["*" + name[dot...]]
     }
 }

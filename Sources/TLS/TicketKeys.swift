@@ -47,9 +47,10 @@ public enum TicketKeyFile {
 
     private static func parseBase64Lines(_ bytes: [UInt8]) throws(TicketKeyFileError) -> [TicketKey] {
         var keys: [TicketKey] = []
-        let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        // Split as bytes: as Characters, "\r\n" is one and would not split at "\n".
+        let lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false)
         for (number, rawLine) in zip(1..., lines) {
-            let line = rawLine.trimmingCharacters(in: .whitespaces.union(.init(charactersIn: "\r")))
+            let line = String(decoding: rawLine, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             if line.isEmpty || line.hasPrefix("#") { continue }
             guard let data = Data(base64Encoded: line) else {
                 throw TicketKeyFileError(description: "line \(number) is not base64")

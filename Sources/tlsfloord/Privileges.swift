@@ -14,9 +14,11 @@ enum Privileges {
         return (entry.pointee.pw_uid, entry.pointee.pw_gid)
     }
 
-    /// Switches to `user` and its primary group, dropping supplementary
-    /// groups. Already running as that user is fine; anyone else but root
-    /// cannot switch, which is an error.
+    /// Switches to `user`, its primary group and the groups /etc/group
+    /// lists it in, and nothing else of root's: Debian lets a service read
+    /// TLS keys through group `ssl-cert`, and a reload must still read them
+    /// after the switch. Already running as that user is fine; anyone else
+    /// but root cannot switch, which is an error.
     static func drop(to user: String) throws {
         let (uid, gid) = try account(named: user)
         if getuid() == uid, geteuid() == uid { return }
@@ -24,7 +26,7 @@ enum Privileges {
             throw Failure(description: "server.user: switching to \"\(user)\" needs root; running as uid \(geteuid())")
         }
         // Order matters: groups first, the uid last (after it nothing else can be changed).
-        guard setgroups(0, nil) == 0, setgid(gid) == 0, setuid(uid) == 0 else {
+        guard initgroups(user, gid) == 0, setgid(gid) == 0, setuid(uid) == 0 else {
             throw Failure(description: "server.user: cannot switch to \"\(user)\": \(String(cString: strerror(errno)))")
         }
         guard setuid(0) != 0 else {

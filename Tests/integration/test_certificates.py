@@ -4,6 +4,7 @@ OCSP staples from files, and ticket keys shared between instances — with real 
 
 import base64
 import os
+import pwd
 import re
 import signal
 import socket
@@ -12,7 +13,7 @@ import pytest
 
 from certs import issue_certificate, make_ca, ocsp_response, stale_ocsp_response
 from clients import client_context, s_client
-from daemon import Listener, render_config, run_cli
+from daemon import Daemon, Listener, render_config, run_cli
 
 pytestmark = pytest.mark.certificates
 
@@ -110,7 +111,8 @@ def test_check_refuses_two_certificates_of_one_key_type_for_the_same_names(tmp_p
     config = write_config(tmp_path, leaves, [entry(leaves["mail-ecdsa"]), entry(second)])
     result = run_cli("check", "--config", str(config))
     assert result.returncode == 1, result.stdout
-    assert f"{config}: tls.certificates[2].certificate: {second.certificate} has a ecdsa key like" in result.stderr
+    assert (f"{config}: tls.certificates[2].certificate: {second.certificate} and {leaves['mail-ecdsa'].certificate} "
+            "(tls.certificates[1]) both have ecdsa keys for the same names") in result.stderr
 
 
 def test_check_refuses_a_name_served_by_two_sets_of_names(tmp_path, pki):
@@ -259,3 +261,41 @@ def test_check_refuses_a_ticket_key_file_of_the_wrong_size(tmp_path, pki):
     result = run_cli("check", "--config", str(config))
     assert result.returncode == 1
     assert f"{config}: tls.ticket_keys: {keys} is 48 bytes, not a multiple of 80" in result.stderr
+
+
+# ---------------------------------------------------------------- reload after the privilege drop
+
+def test_reload_after_the_switch_to_server_user_rereads_group_readable_files(work_root, tlsfloord_binary, mail_stack,
+                                                                             pki, tmp_path):
+    """[server] user: the account reads keys, staples and ticket keys through its group after the
+    switch (Debian: group ssl-cert), so a reload that renews them still works."""
+    if os.geteuid() != 0:
+        pytest.fail("this test needs root (CI runs as root): it checks the switch away from it")
+    ca, leaves, good_ocsp = pki
+    nobody = pwd.getpwnam("nobody")
+    directory = work_root / f"as-nobody-{os.getpid()}-{tmp_path.name}"
+    directory.mkdir(mode=0o755)
+    files = {name: directory / name for name in ("mail.pem", "mail.key", "mail.ocsp", "ticket.keys")}
+    files["mail.pem"].write_bytes(leaves["mail-ecdsa"].certificate.read_bytes())
+    files["mail.key"].write_bytes(leaves["mail-ecdsa"].private_key.read_bytes())
+    files["mail.ocsp"].write_bytes(stale_ocsp_response(ca, leaves["mail-ecdsa"], tmp_path / "stale.ocsp").read_bytes())
+    files["ticket.keys"].write_bytes(os.urandom(80))
+    for path in files.values():  # root-owned, readable by the group only: what ssl-cert gives on Debian
+        os.chown(path, 0, nobody.pw_gid)
+        path.chmod(0o640)
+    listener = Listener.on_free_port("imaps", "imap", "implicit", f"127.0.0.1:{mail_stack.ports.imap}")
+    config = directory / "tlsfloor.toml"
+    config.write_text(render_config(
+        certificate=files["mail.pem"], private_key=files["mail.key"], listeners=[listener],
+        server={"user": "nobody"}, tls={"ocsp_response": files["mail.ocsp"], "ticket_keys": files["ticket.keys"]}))
+    config.chmod(0o644)
+    daemon = Daemon(config, [listener], binary=tlsfloord_binary).wait_ready()
+    try:
+        assert "no response sent" in s_client(listener.port, "-status", servername="mail.example.test").stdout.decode()
+        files["mail.ocsp"].write_bytes(good_ocsp.read_bytes())
+        daemon.send_signal(signal.SIGHUP)
+        assert daemon.wait_for_records(event="reload")[0]["outcome"] == "ok", daemon.log_tail()
+        output = s_client(listener.port, "-status", servername="mail.example.test").stdout.decode(errors="replace")
+        assert "Cert Status: good" in output, output
+    finally:
+        assert daemon.stop() == 0, daemon.log_tail()
