@@ -8,6 +8,8 @@
 #include <openssl/x509v3.h>
 #include <openssl/rand.h>
 #include <openssl/evp.h>
+#include <openssl/ocsp.h>
+#include <openssl/core_names.h>
 
 static inline int tlsfloor_SSL_CTX_set_min_proto_version(SSL_CTX *ctx, int version) {
     return (int)SSL_CTX_set_min_proto_version(ctx, version);
@@ -41,6 +43,18 @@ static inline long tlsfloor_SSL_CTX_set_tlsext_servername_callback(SSL_CTX *ctx,
 }
 static inline long tlsfloor_SSL_get_extms_support(SSL *ssl) {
     return SSL_get_extms_support(ssl);
+}
+static inline long tlsfloor_SSL_CTX_get0_chain_certs(SSL_CTX *ctx, STACK_OF(X509) **chain) {
+    return SSL_CTX_get0_chain_certs(ctx, chain);
+}
+static inline long tlsfloor_SSL_CTX_set_tlsext_status_cb(SSL_CTX *ctx, int (*cb)(SSL *, void *)) {
+    return SSL_CTX_set_tlsext_status_cb(ctx, cb);
+}
+static inline long tlsfloor_SSL_set_tlsext_status_ocsp_resp(SSL *ssl, unsigned char *response, long length) {
+    return SSL_set_tlsext_status_ocsp_resp(ssl, response, length);
+}
+static inline long tlsfloor_BIO_get_mem_data(BIO *bio, char **data) {
+    return BIO_get_mem_data(bio, data);
 }
 
 // OpenSSL's numeric constants that Swift sees only as macros of casts.

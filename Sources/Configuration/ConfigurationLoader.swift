@@ -97,6 +97,17 @@ extension Configuration {
         tls.ciphersuites = try nonEmpty(reader.string("ciphersuites"), "ciphersuites", reader) ?? tls.ciphersuites
         tls.groups = try nonEmpty(reader.string("groups"), "groups", reader) ?? tls.groups
         tls.sessionTickets = try reader.bool("session_tickets") ?? tls.sessionTickets
+        tls.ocspResponse = try nonEmpty(reader.string("ocsp_response"), "ocsp_response", reader)
+        tls.ticketKeys = try nonEmpty(reader.string("ticket_keys"), "ticket_keys", reader)
+        if tls.ticketKeys != nil && !tls.sessionTickets {
+            throw reader.error("ticket_keys", "session_tickets = false turns tickets off; remove one of the two")
+        }
+        tls.certificates = try reader.tables("certificates").map { entry in
+            var entry = entry
+            let certificate = try parseCertificate(&entry)
+            try entry.rejectUnknownKeys()
+            return certificate
+        }
         try reader.rejectUnknownKeys()
         return tls
     }
@@ -254,6 +265,9 @@ extension Configuration {
                 throw reader.error("trusted_proxies", "\(error)")
             }
         }
+        if let name = try reader.string("default_certificate") {
+            listener.defaultCertificate = try certificateName(name, key: "default_certificate", reader)
+        }
         if listener.acceptProxyProtocol && listener.trustedProxies.isEmpty {
             throw reader.error("trusted_proxies", "accept_proxy_protocol = true needs the addresses of the trusted fronts")
         }
@@ -262,7 +276,7 @@ extension Configuration {
 
     // MARK: - Small validators
 
-    private static func nonEmpty(_ value: String?, _ key: String, _ reader: TOMLReader) throws -> String? {
+    static func nonEmpty(_ value: String?, _ key: String, _ reader: TOMLReader) throws -> String? {
         if let value, value.trimmingCharacters(in: .whitespaces).isEmpty { throw reader.error(key, "must not be empty") }
         return value
     }

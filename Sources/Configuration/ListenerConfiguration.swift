@@ -29,6 +29,9 @@ public struct ListenerConfiguration: Equatable, Sendable {
     /// Expect a PROXY header from a front load balancer in `trustedProxies`.
     public var acceptProxyProtocol = false
     public var trustedProxies: [IPNetwork] = []
+    /// A name whose certificate this listener serves to clients that send
+    /// no name (or an unknown one), instead of the `[tls]` certificate.
+    public var defaultCertificate: String?
 
     public init(name: String, protocol: MailProtocol, tls: TLSMode, listen: Endpoint, backends: [Endpoint],
                 minVersion: TLSFloor, hostname: String, legacy: LegacyPolicySettings) {

@@ -27,10 +27,22 @@ public struct TLSSettings: Equatable, Sendable {
     public var ciphersuites: String = defaultCiphersuites
     public var groups: String = defaultGroups
     public var sessionTickets: Bool = true
+    /// OCSP response for the default certificate.
+    public var ocspResponse: String?
+    /// `[[tls.certificates]]`: more certificates, chosen by SNI.
+    public var certificates: [CertificateSettings] = []
+    /// File of shared session-ticket keys; nil: random keys per start and reload.
+    public var ticketKeys: String?
 
     public init(certificate: String, privateKey: String) {
         self.certificate = certificate
         self.privateKey = privateKey
+    }
+
+    /// The `[tls]` certificate: served to clients that send no name, or one
+    /// that no `[[tls.certificates]]` entry serves.
+    public var defaultCertificate: CertificateSettings {
+        CertificateSettings(certificate: certificate, privateKey: privateKey, ocspResponse: ocspResponse, keyPath: "tls")
     }
 }
 

@@ -21,6 +21,8 @@ public struct ConnectionRecord: Sendable {
     /// Set for a client below the floor, whatever the action.
     public var legacy: LegacyMark?
     public var resumed = false
+    /// The certificate sent (`mail.example.org/ecdsa`); none for a resumed session.
+    public var certificate: String?
     public var backend: String?
     public var user: String?
     /// "accepted" or "rejected" when a login was seen.
@@ -44,7 +46,7 @@ public struct ConnectionRecord: Sendable {
     /// The order of fields in a line, so lines read alike and diff well.
     public static let keyOrder = [
         "event", "listener", "protocol", "tls", "client", "front", "outcome", "tls_version", "cipher", "sni", "alpn",
-        "offered_version", "offered_ciphers", "ja4", "legacy", "resumed", "backend", "user", "login", "mechanism",
+        "offered_version", "offered_ciphers", "ja4", "legacy", "resumed", "cert", "backend", "user", "login", "mechanism",
         "client_name", "client_version", "bytes_in", "bytes_out", "duration_ms", "error",
     ]
 
@@ -83,6 +85,7 @@ public struct ConnectionRecord: Sendable {
         add("ja4", ja4)
         add("legacy", legacy?.rawValue)
         add("resumed", resumed ? "yes" : nil)
+        add("cert", certificate)
         add("backend", backend)
         add("user", user)
         add("login", login)

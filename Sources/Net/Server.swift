@@ -186,14 +186,20 @@ public final class Server: @unchecked Sendable {
     public var listenerNames: [String] { configuration.listeners.map(\.name) }
 
     private static func makeRuntimes(_ configuration: Configuration) throws -> [String: ListenerRuntime] {
-        let context: TLSContext
+        let certificates: ServerCertificates
         do {
-            context = try TLSContext(settings: configuration.tls)
+            certificates = try ServerCertificates(settings: configuration.tls)
         } catch let error as TLSSetupError {
             throw ServerError(key: error.key, reason: error.reason)
         }
         var runtimes: [String: ListenerRuntime] = [:]
         for (index, listener) in configuration.listeners.enumerated() {
+            let context: TLSContext
+            do {
+                context = try TLSContext(certificates: certificates, defaultCertificate: listener.defaultCertificate)
+            } catch let error as TLSSetupError {
+                throw ServerError(key: "listener[\(index + 1)].\(error.key)", reason: error.reason)
+            }
             let backends: [Backend]
             do {
                 backends = try listener.backends.map { try Backend(endpoint: $0) }
@@ -208,13 +214,18 @@ public final class Server: @unchecked Sendable {
 
     /// Checks what `init` would check, without opening any socket: the TLS
     /// context (certificate, key, ciphers) and backend addresses.
-    public static func validate(_ configuration: Configuration) throws -> String {
-        let runtimes = try makeRuntimes(configuration)
-        return runtimes.values.first?.tls.certificateSummary ?? "-"
+    public static func validate(_ configuration: Configuration) throws -> (certificate: String, warnings: [TLSSetupWarning]) {
+        let certificates = try makeRuntimes(configuration).values.first?.tls.certificates
+        return (certificates?.summary ?? "-", certificates?.warnings ?? [])
     }
 
     public var certificateSummary: String {
         runtimes.values.first?.tls.certificateSummary ?? "-"
+    }
+
+    /// What the current certificate files left out (stale OCSP responses …), to log after start and reload.
+    public var certificateWarnings: [TLSSetupWarning] {
+        runtimes.values.first?.tls.certificates.warnings ?? []
     }
 }
 

@@ -42,6 +42,11 @@ extension TLSSession {
         }
         capturedHello = nil
         self.offer = offer
+        // Before the legacy settings below: switching context replaces the
+        // connection's certificate settings, its security level included.
+        if let name = offer.serverName, let group = context.certificates.group(for: name), group.pointer != context.pointer {
+            _ = SSL_set_SSL_CTX(ssl, group.pointer)
+        }
         let client = VersionPolicy.Client(address: clientAddress, fingerprint: offer.ja4)
         let decision = policy.decide(offered: offer.highestVersion.rawValue, client: client, now: now())
         self.decision = decision

@@ -34,6 +34,8 @@ public struct TLSFailure: Equatable, Sendable, Error {
 /// Not thread-safe: confine it to one serial queue (its connection's).
 public final class TLSSession {
     let ssl: OpaquePointer
+    /// Kept for the C callbacks (certificate switch, OCSP, ticket keys), which reach it through the session.
+    let context: TLSContext
     let policy: VersionPolicy
     /// The client's address for the policy (exempt networks, the ramp).
     let clientAddress: [UInt8]?
@@ -55,6 +57,7 @@ public final class TLSSession {
             throw TLSFailure(kind: .handshakeFailed, detail: "SSL_new: \(OpenSSLErrors.drain())")
         }
         self.ssl = ssl
+        self.context = context
         self.policy = policy
         self.clientAddress = clientAddress
         self.now = now
@@ -128,6 +131,13 @@ public final class TLSSession {
     }
 
     public var wasResumed: Bool { SSL_session_reused(ssl) == 1 }
+
+    /// The certificate sent, as `name/keytype` (`mail.example.org/rsa`);
+    /// nil for a resumed session, which sends none.
+    public var servedCertificate: String? {
+        guard !wasResumed, let certificate = SSL_get_certificate(ssl) else { return nil }
+        return context.certificates.served(certificate)?.label
+    }
 
     /// True while not a byte has come from the client's socket.
     public var hasReceivedNothing: Bool {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Configuration
+import Foundation
 import Net
 
 /// `tlsfloord check`: validates a configuration — syntax, keys, values,
@@ -22,7 +23,10 @@ struct CheckCommand: ParsableCommand {
             }
         }
         do {
-            let certificate = try Server.validate(configuration)
+            let (certificate, warnings) = try Server.validate(configuration)
+            for warning in warnings {
+                FileHandle.standardError.write(Data("warning: \(options.config): \(warning)\n".utf8))
+            }
             print("\(options.config): OK — \(configuration.listeners.count) listener(s), certificate \(certificate)")
         } catch {
             throw ConfigurationFailure(ConfigurationError(file: options.config, key: keyOf(error), reason: reasonOf(error)))

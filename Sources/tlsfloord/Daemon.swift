@@ -57,6 +57,7 @@ final class Daemon: @unchecked Sendable {
                 logger.warning("a reload will fail: \(error)", metadata: ["event": "reload_unready", "error": .string("\(error)")])
             }
         }
+        logCertificateWarnings()
         notify { try $0.ready(status: statusLine) }
         handle(SIGTERM) { [self] in shutdown(signal: "SIGTERM") }
         handle(SIGINT) { [self] in shutdown(signal: "SIGINT") }
@@ -109,6 +110,7 @@ final class Daemon: @unchecked Sendable {
             logger.notice("configuration reloaded", metadata: [
                 "event": "reload", "outcome": "ok", "certificate": .string(server.certificateSummary),
             ])
+            logCertificateWarnings()
         } catch {
             logger.error("reload refused, previous configuration stays active: \(error)", metadata: [
                 "event": "reload", "outcome": "refused", "error": .string("\(error)"),
@@ -116,6 +118,15 @@ final class Daemon: @unchecked Sendable {
         }
         // Also after a refused reload: systemd waits for READY=1 either way.
         notify { try $0.ready(status: statusLine) }
+    }
+
+    /// A left-out OCSP staple serves on, but the operator must hear of it at every start and reload.
+    private func logCertificateWarnings() {
+        for warning in server.certificateWarnings {
+            logger.warning("\(warning)", metadata: [
+                "event": "certificate_warning", "key": .string(warning.key), "reason": .string(warning.reason),
+            ])
+        }
     }
 
     private func shutdown(signal name: String) {

@@ -15,9 +15,11 @@ enum Privileges {
         return (entry.pointee.pw_uid, entry.pointee.pw_gid)
     }
 
-    /// Switches to `user` and its primary group, dropping supplementary
-    /// groups. Already running as that user is fine; anyone else but root
-    /// cannot switch, which is an error.
+    /// Switches to `user`, its primary group and the groups /etc/group
+    /// lists it in, and nothing else of root's: Debian lets a service read
+    /// TLS keys through group `ssl-cert`, and a reload must still read them
+    /// after the switch. Already running as that user is fine; anyone else
+    /// but root cannot switch, which is an error.
     static func drop(to user: String) throws {
         let (uid, gid) = try account(named: user)
         if getuid() == uid, geteuid() == uid { return }
@@ -25,7 +27,7 @@ enum Privileges {
             throw Failure(description: "server.user: switching to \"\(user)\" needs root; running as uid \(geteuid())")
         }
         // Order matters: groups first, the uid last (after it nothing else can be changed).
-        guard setgroups(0, nil) == 0, setgid(gid) == 0, setuid(uid) == 0 else {
+        guard initgroups(user, gid) == 0, setgid(gid) == 0, setuid(uid) == 0 else {
             throw Failure(description: "server.user: cannot switch to \"\(user)\": \(String(cString: strerror(errno)))")
         }
         guard setuid(0) != 0 else {
@@ -37,9 +39,17 @@ enum Privileges {
     /// as `user`: a key readable only by root then fails each reload —
     /// typically at the next certificate renewal, long after a start that
     /// worked. Throws saying so when this process cannot read them now.
+    /// Every file a reload reads, with the key that names it.
+    private static func filesReadOnReload(_ tls: TLSSettings) -> [(key: String, path: String)] {
+        let identities = [tls.defaultCertificate] + tls.certificates
+        return identities.flatMap { identity in
+            [("\(identity.keyPath).certificate", identity.certificate), ("\(identity.keyPath).private_key", identity.privateKey)]
+                + (identity.ocspResponse.map { [("\(identity.keyPath).ocsp_response", $0)] } ?? [])
+        } + (tls.ticketKeys.map { [("tls.ticket_keys", $0)] } ?? [])
+    }
+
     static func checkReadable(_ tls: TLSSettings, asUser user: String) throws {
-        let unreadable = [("tls.certificate", tls.certificate), ("tls.private_key", tls.privateKey)]
-            .filter { access($0.1, R_OK) != 0 }
+        let unreadable = filesReadOnReload(tls).filter { access($0.1, R_OK) != 0 }
             .map { "\($0.0) \($0.1)" }
         guard !unreadable.isEmpty else { return }
         throw Failure(description: "\(unreadable.joined(separator: ", ")) cannot be read by user \"\(user)\" "

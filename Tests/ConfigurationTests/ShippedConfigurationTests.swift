@@ -97,6 +97,16 @@ import Testing
         #expect(imaps.legacy.message != LegacyPolicySettings.defaultMessage)
         // The override keeps what it does not set from [legacy].
         #expect(imaps.legacy.enforceAfter == Date(timeIntervalSince1970: 1_696_032_000))
+        #expect(imaps.defaultCertificate == "imap.example.org")
+    }
+
+    @Test func commentedCertificateEntriesAreAnECDSAAndRSAPairForTheSameNames() throws {
+        let text = try Self.shippedText().replacingOccurrences(of: "# [[tls.certificates]]", with: "[[tls.certificates]]")
+            .replacingOccurrences(of: "\n#   ", with: "\n")
+        let entries = try parse(text).tls.certificates
+        #expect(entries.map(\.keyPath) == ["tls.certificates[1]", "tls.certificates[2]"])
+        #expect(entries.map(\.names) == [["example.net", "*.example.net"], ["example.net", "*.example.net"]])
+        #expect(entries[0].ocspResponse != nil)
     }
 
     @Test func everyKeyOfTheExampleIsDocumented() throws {

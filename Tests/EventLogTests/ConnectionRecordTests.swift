@@ -29,6 +29,7 @@ import Testing
         record.ja4 = "t10d200500_a1b2c3d4e5f6_000000000000"
         record.legacy = .yes
         record.resumed = true
+        record.certificate = "mail.example.org/ecdsa"
         record.front = "10.0.0.2:40000"
         record.backend = "127.0.0.1:10143"
         record.user = "alice@example.org"
@@ -127,4 +128,15 @@ func everyOutcomeIsDocumented(outcome: Outcome) throws {
         .deletingLastPathComponent().appendingPathComponent("docs/operations.md")
     let text = try String(contentsOf: guide, encoding: .utf8)
     #expect(text.contains("| `\(outcome.rawValue)` |"))
+}
+
+/// The operations guide lists every log key with its journal field name
+/// (`tls_version` → `TLS_VERSION`), so a new key cannot go undocumented.
+@Test(arguments: ConnectionRecord.keyOrder)
+func everyLogKeyIsDocumented(key: String) throws {
+    let guide = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("docs/operations.md")
+    let words = try String(contentsOf: guide, encoding: .utf8)
+        .split(whereSeparator: { !($0.isUppercase || $0.isNumber || $0 == "_") })
+    #expect(words.contains(Substring(key.uppercased())))
 }

@@ -263,8 +263,10 @@ class LineSession:
 # ---------------------------------------------------------------- openssl s_client
 
 def s_client(port: int, *options: str, host: str = "127.0.0.1", stdin: bytes = b"",
-             timeout: float = 20) -> subprocess.CompletedProcess:
-    """Runs `openssl s_client` against host:port; stdout+stderr merged, as text."""
+             timeout: float = 20, servername: str | None = "localhost") -> subprocess.CompletedProcess:
+    """Runs `openssl s_client` against host:port; stdout+stderr merged, as text.
+    `servername=None` sends no SNI at all."""
+    sni = ["-servername", servername] if servername is not None else ["-noservername"]
     return subprocess.run(
-        ["openssl", "s_client", "-connect", f"{host}:{port}", "-servername", "localhost", *options],
+        ["openssl", "s_client", "-connect", f"{host}:{port}", *sni, *options],
         input=stdin, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout)

@@ -30,6 +30,7 @@ MARKERS = {
     "legacy": "clients below the TLS floor: reject, explain, allow, enforce_after",
     "systemd": "sd_notify, watchdog, socket activation, reload",
     "proxy": "PROXY protocol to the backends and from a trusted front; backend failover",
+    "certificates": "issue 14: certificates by SNI, ECDSA beside RSA, OCSP stapling, shared ticket keys",
 }
 
 

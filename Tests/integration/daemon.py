@@ -89,13 +89,15 @@ DEFAULT_LIMITS = {
 def render_config(*, certificate, private_key, listeners: Iterable[Listener],
                   server: dict | None = None, tls: dict | None = None,
                   limits: dict | None = None, log: dict | None = None,
-                  legacy: dict | None = None) -> str:
+                  legacy: dict | None = None, certificates: Iterable[dict] = ()) -> str:
     """A complete tlsfloor.toml; section dicts override the test defaults key by key
-    (a value of None drops the key). `[legacy]` is written only when given."""
+    (a value of None drops the key). `[legacy]` is written only when given;
+    each of `certificates` becomes a `[[tls.certificates]]` entry."""
     sections = [
         toml_table("[server]", {"hostname": "mail.example.test", "threads": 2, **(server or {})}),
         toml_table("[tls]", {"min_version": "1.2", "certificate": certificate,
                              "private_key": private_key, **(tls or {})}),
+        *(toml_table("[[tls.certificates]]", entry) for entry in certificates),
         toml_table("[limits]", {**DEFAULT_LIMITS, **(limits or {})}),
         toml_table("[log]", {"target": "stderr", "level": "info", **(log or {})}),
     ]

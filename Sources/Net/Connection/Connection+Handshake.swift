@@ -62,6 +62,7 @@ extension Connection {
         record.cipher = tls.cipher
         record.serverName = tls.serverName.flatMap { LogSafeText.clean($0.utf8) }
         record.resumed = tls.wasResumed
+        record.certificate = tls.servedCertificate
         lastActivity = worker.now
         switch tls.decision {
         case .explain(let message):
