@@ -1,7 +1,7 @@
 /// Finds the mistakes on which TOMLKit's parser aborts the process instead of reporting them.
 ///
-/// toml++ 3.4.0, which TOMLKit 0.6.0 bundles, asserts what the next character must be in two
-/// places a configuration file reaches:
+/// toml++ 3.4.0, which TOMLKit 0.6.0 bundles, asserts what the next character must be where a
+/// configuration file can break that expectation:
 /// - `parse_key` from a table header: `[` or `[[`, blanks, then a character no key starts with —
 ///   `[`, `[ # note`, `[.a]`, `[é]`, `[[[a]]]` (fixed upstream by marzer/tomlplusplus#301);
 /// - `parse_value` from an array: `}` or a non-ASCII line break where a value should start —
