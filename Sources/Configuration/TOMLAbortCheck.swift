@@ -1,11 +1,13 @@
 /// Finds the mistakes on which TOMLKit's parser aborts the process instead of reporting them.
 ///
-/// toml++ 3.4.0, which TOMLKit 0.6.0 bundles, asserts what the next character must be in two
-/// places a configuration file reaches:
+/// toml++ 3.4.0, which TOMLKit 0.6.0 bundles, asserts what the next character must be where a
+/// configuration file can break that expectation:
 /// - `parse_key` from a table header: `[` or `[[`, blanks, then a character no key starts with —
 ///   `[`, `[ # note`, `[.a]`, `[é]`, `[[[a]]]` (fixed upstream by marzer/tomlplusplus#301);
 /// - `parse_value` from an array: `}` or a non-ASCII line break where a value should start —
-///   `backend = ["a", }`.
+///   `backend = ["a", }`;
+/// - `parse_value` on a date, a space and one digit, then the end of the value —
+///   `enforce_after = 2026-09-30 0`, read ahead as a date-time that never comes.
 /// One such typo would take down `tlsfloord check` and, on a reload, the running daemon.
 ///
 /// It reads the text the way toml++ reads a document: strings and comments are skipped, a
@@ -56,6 +58,9 @@ struct TOMLAbortCheck {
             case "{":
                 openers.append("{")
                 index += 1
+            case "=" where !inHeader:
+                index += 1
+                if let finding = valueFinding(at: skippingBlanks(from: index)) { return finding }
             case "]" where !inHeader, "}":
                 _ = openers.popLast()
                 index += 1
@@ -109,11 +114,38 @@ struct TOMLAbortCheck {
             case "}", "\u{85}", "\u{2028}", "\u{2029}":
                 return finding(at: next, "expected a value or ']'")
             default:
-                return nil
+                return valueFinding(at: next)
             }
         }
         return nil
     }
+
+    /// A value that starts like `2026-09-30` (ten characters, `_` not counted, as toml++ counts
+    /// them) and goes on with a space, one digit and the end of the value. No such text is valid
+    /// TOML: a date-time written with a space needs `HH:MM` after it.
+    private func valueFinding(at start: Int) -> Finding? {
+        guard start < scalars.count, Self.isDigit(scalars[start]) else { return nil }
+        var end = start
+        while end < scalars.count, !Self.endsValue(scalars[end]) { end += 1 }
+        let counted = scalars[start..<end].filter { $0 != "_" }
+        guard counted.count == 10, counted[counted.startIndex + 4] == "-", counted[counted.startIndex + 7] == "-",
+              end + 2 < scalars.count, scalars[end] == " ", Self.isDigit(scalars[end + 1]), Self.endsValue(scalars[end + 2])
+        else { return nil }
+        return finding(at: end + 1, "expected a time after the date")
+    }
+
+    /// toml++'s `is_value_terminator`: white space of any kind, `]`, `}`, `,` and `#`.
+    private static func endsValue(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar {
+        case " ", "\t", "\n"..."\r", "]", "}", ",", "#", "\u{85}", "\u{2028}", "\u{2029}",
+             "\u{A0}", "\u{1680}", "\u{180E}", "\u{2000}"..."\u{200B}", "\u{202F}", "\u{205F}", "\u{2060}", "\u{3000}", "\u{FEFF}":
+            true
+        default:
+            false
+        }
+    }
+
+    private static func isDigit(_ scalar: Unicode.Scalar) -> Bool { ("0"..."9").contains(scalar) }
 
     private func skippingBlanks(from start: Int) -> Int {
         var position = start

@@ -38,6 +38,22 @@ import Testing
                                                       reason: "TOML syntax error at line \(backendLine), column \(column): expected a value or ']'"))
     }
 
+    @Test(arguments: [
+        ("enforce_after = 2026-09-30 0\n", 1, 28),
+        ("enforce_after = 2_026-09-30 1 # a typo\n", 1, 29),
+        ("enforce_after = [0908-08-\u{FFFD}i 9]\n", 1, 29),
+    ])
+    func dateWithOneDigitAfterASpaceIsASyntaxError(legacy: String, line: Int, column: Int) {
+        #expect(rejection(minimalConfiguration + "[legacy]\n" + legacy) == ConfigurationError(
+            file: "test.toml", key: "",
+            reason: "TOML syntax error at line \(minimalConfiguration.count { $0 == "\n" } + 1 + line), column \(column): expected a time after the date"))
+    }
+
+    @Test func dateTimeWithASpaceStillParses() throws {
+        let configuration = try parse(minimalConfiguration + "[legacy]\nenforce_after = 2026-09-30 00:00:00Z # 1 9\n")
+        #expect(configuration.legacy.enforceAfter != nil)
+    }
+
     @Test func headerAfterAByteOrderMarkIsASyntaxError() {
         #expect(rejection("\u{FEFF}[\u{FFFD}l]\n" + minimalConfiguration)?.reason
                 == "TOML syntax error at line 1, column 2: a table header must start with a key")
