@@ -61,10 +61,31 @@ public struct MailScript {
             if inspection.refusal != nil || inspector.isDone { break }
         }
         _ = inspector.login
+        playLoginGate(mailProtocol)
         if relaysVerbatim {
             precondition(forwarded.isPrefix(of: given), "\(mailProtocol) inspector forwarded \(forwarded), given \(given)")
             precondition(!afterStartTLS || forwarded == given, "\(mailProtocol) inspector held back bytes: \(forwarded) of \(given)")
         }
+    }
+
+    /// The login gate of `legacy.exempt_users` over the same session: whatever the bytes, a gate
+    /// that refused has let no one in, and one that let someone in let in the exempt user.
+    private func playLoginGate(_ mailProtocol: MailProtocol) {
+        var gate = MailSessions.loginGate(for: mailProtocol, afterStartTLS: afterStartTLS, exemptUsers: ["printer@example.org"],
+                                          message: "update your mail program", kind: .permanent, limits: inspectorLimits)
+        for frame in frames {
+            let inspection = frame.fromBackend ? gate.backendToClient(frame.bytes) : gate.clientToBackend(frame.bytes)
+            if inspection.refusal != nil {
+                precondition(gate.admittedUser == nil, "\(mailProtocol) gate refused after admitting \(gate.admittedUser!)")
+                break
+            }
+            if gate.isDone { break }
+        }
+        if let admitted = gate.admittedUser {
+            precondition(admitted.uppercased() == "PRINTER@EXAMPLE.ORG", "\(mailProtocol) gate admitted \(admitted)")
+        }
+        _ = gate.clientClosed()
+        _ = gate.backendClosed()
     }
 
     /// The bytes of a session, per direction.
