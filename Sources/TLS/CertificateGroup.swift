@@ -14,6 +14,8 @@ final class CertificateGroup: @unchecked Sendable {
         /// The names it serves (configured, else its subjectAltName DNS names).
         var names: [String]
         var keyType: String
+        /// The `[tls]` certificate: its names choose it only where no entry claims them.
+        var isDefault: Bool
     }
 
     let pointer: OpaquePointer

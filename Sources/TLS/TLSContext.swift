@@ -20,10 +20,10 @@ public final class TLSContext: Sendable {
             fallback = certificates.defaultGroup
             return
         }
-        guard let group = certificates.group(for: name) else {
-            throw TLSSetupError(key: "default_certificate", reason: "no [[tls.certificates]] entry serves \"\(name)\"")
+        guard let index = certificates.names.group(for: name) else {
+            throw TLSSetupError(key: "default_certificate", reason: "no certificate serves \"\(name)\"")
         }
-        fallback = group
+        fallback = certificates.groups[index]
     }
 
     /// The certificate's subject and serial, for start-up and reload logs.

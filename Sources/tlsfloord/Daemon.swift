@@ -14,8 +14,8 @@ final class Daemon: @unchecked Sendable {
     private let logger = Logger(label: "tlsfloord")
     private let server: Server
     private let configPath: String
-    /// `[server] user` once root was given up for it.
-    private var droppedTo: String?
+    /// `[server] user`: what the process runs as after start, hence what a reload reads files as.
+    private let droppedTo: String?
     private let notifier = ServiceNotifier()
     private var sources: [DispatchSourceProtocol] = []
     private var stopping = false
@@ -34,13 +34,11 @@ final class Daemon: @unchecked Sendable {
         }
         do {
             server = try Server(configuration: configuration, logger: logger, inheritedSockets: sockets)
-            if let user = configuration.server.user {
-                try Privileges.drop(to: user)
-                droppedTo = user
-            }
+            if let user = configuration.server.user { try Privileges.drop(to: user) }
         } catch {
             throw StartFailure(description: "\(configuration.path): \(error)")
         }
+        droppedTo = configuration.server.user
     }
 
     func start() {

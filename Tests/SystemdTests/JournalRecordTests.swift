@@ -39,13 +39,13 @@ struct JournalRecordTests {
     @Test func everyContractKeyGetsItsOwnField() {
         let keys = [
             "event", "listener", "protocol", "tls", "client", "tls_version", "cipher", "sni", "alpn",
-            "offered_version", "offered_ciphers", "ja4", "outcome", "backend", "user", "login",
+            "offered_version", "offered_ciphers", "ja4", "cert", "outcome", "backend", "user", "login",
             "bytes_in", "bytes_out", "duration_ms", "error",
         ]
         let metadata = Logger.Metadata(uniqueKeysWithValues: keys.map { ($0, .string("v")) })
         let names = JournalRecord.fields(level: .info, message: "m", metadata: metadata).map(\.name)
         #expect(names == ["MESSAGE", "PRIORITY", "SYSLOG_IDENTIFIER"] + [
-            "TLSFLOOR_ALPN", "TLSFLOOR_BACKEND", "TLSFLOOR_BYTES_IN", "TLSFLOOR_BYTES_OUT", "TLSFLOOR_CIPHER",
+            "TLSFLOOR_ALPN", "TLSFLOOR_BACKEND", "TLSFLOOR_BYTES_IN", "TLSFLOOR_BYTES_OUT", "TLSFLOOR_CERT", "TLSFLOOR_CIPHER",
             "TLSFLOOR_CLIENT", "TLSFLOOR_DURATION_MS", "TLSFLOOR_ERROR", "TLSFLOOR_EVENT", "TLSFLOOR_JA4",
             "TLSFLOOR_LISTENER", "TLSFLOOR_LOGIN", "TLSFLOOR_OFFERED_CIPHERS", "TLSFLOOR_OFFERED_VERSION",
             "TLSFLOOR_OUTCOME", "TLSFLOOR_PROTOCOL", "TLSFLOOR_SNI", "TLSFLOOR_TLS", "TLSFLOOR_TLS_VERSION",

@@ -44,13 +44,13 @@ def start_with_certificates(start_tlsfloord, mail_stack, pki):
     and the given `[[tls.certificates]]` entries (default: mail ECDSA with its staple, mail RSA, other)."""
     _, leaves, good_ocsp = pki
 
-    def start(certificates=None, tls=None, **listener_extra):
+    def start(certificates=None, tls=None, legacy=None, **listener_extra):
         if certificates is None:
             certificates = [entry(leaves["mail-ecdsa"], ocsp_response=good_ocsp), entry(leaves["mail-rsa"]),
                             entry(leaves["other"])]
         listener = Listener.on_free_port("imaps", "imap", "implicit", f"127.0.0.1:{mail_stack.ports.imap}",
                                          **listener_extra)
-        daemon = start_tlsfloord([listener], cert=leaves["default"], certificates=certificates, tls=tls)
+        daemon = start_tlsfloord([listener], cert=leaves["default"], certificates=certificates, tls=tls, legacy=legacy)
         return daemon, listener.port
     return start
 
@@ -78,6 +78,17 @@ def test_sni_picks_the_certificate_and_the_log_names_it(start_with_certificates,
     record = daemon.connection_record(listener="imaps")
     assert record["cert"] == cert
     assert record["sni"] == (servername or "-")
+
+
+@pytest.mark.parametrize("cipher,key_type", [("ECDHE-ECDSA-AES128-SHA", "ecdsa"), ("AES128-SHA", "rsa")])
+def test_an_allowed_tls10_client_gets_the_certificate_for_its_name(start_with_certificates, cipher, key_type):
+    """The switch to the name's context comes before the legacy settings (security level 0), which
+    a context switch would otherwise reset: the old handshake must still complete."""
+    daemon, port = start_with_certificates(legacy={"action": "allow"})
+    output = s_client(port, "-tls1", "-cipher", f"{cipher}@SECLEVEL=0", servername="mail.example.test")
+    assert served_subject(output.stdout.decode(errors="replace")) == f"mail-{key_type}"
+    record = daemon.connection_record(listener="imaps")
+    assert (record["tls_version"], record["legacy"], record["cert"]) == ("TLSv1.0", "yes", f"mail.example.test/{key_type}")
 
 
 def test_listener_default_certificate_serves_clients_without_sni(start_with_certificates):
@@ -130,8 +141,7 @@ def test_check_refuses_an_unknown_listener_default_certificate(tmp_path, pki):
     config = write_config(tmp_path, leaves, [], default_certificate="nobody.example.test")
     result = run_cli("check", "--config", str(config))
     assert result.returncode == 1
-    assert (f"{config}: listener[1].default_certificate: no [[tls.certificates]] entry serves "
-            "\"nobody.example.test\"") in result.stderr
+    assert f"{config}: listener[1].default_certificate: no certificate serves \"nobody.example.test\"" in result.stderr
 
 
 def write_config(tmp_path, leaves, certificates, tls=None, **listener_extra):
