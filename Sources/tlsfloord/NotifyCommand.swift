@@ -93,10 +93,15 @@ struct NotifyCommand: ParsableCommand {
             say("dry run: \(plan.notices.count) notice(s) not sent, \(plan.skipped.count) user(s) skipped")
             return
         }
-        try send(plan, with: composer, now: now, recording: stateFile)
+        guard !plan.notices.isEmpty else {
+            // Nobody due: no reason to bother the MTA.
+            say("0 notice(s) sent, \(plan.skipped.count) user(s) skipped")
+            return
+        }
+        try send(plan, with: composer, recording: stateFile)
     }
 
-    private func send(_ plan: NoticePlan, with composer: NoticeComposer, now: Date, recording stateFile: NoticeStateFile?) throws {
+    private func send(_ plan: NoticePlan, with composer: NoticeComposer, recording stateFile: NoticeStateFile?) throws {
         signal(SIGPIPE, SIG_IGN)
         var delivery = try openDelivery()
         var sent = 0, refused = 0

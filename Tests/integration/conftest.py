@@ -30,6 +30,8 @@ MARKERS = {
     "legacy": "clients below the TLS floor: reject, explain, allow, enforce_after",
     "systemd": "sd_notify, watchdog, socket activation, reload",
     "proxy": "PROXY protocol to the backends and from a trusted front; backend failover",
+    "notify": "tlsfloord notify: notices to legacy users through the real Postfix, read back from Dovecot",
+    "report": "tlsfloord report on the real daemon's log; the HTML page in a real headless Chromium",
 }
 
 

@@ -60,11 +60,12 @@ public struct MailMessage: Sendable {
             : QuotedPrintable.encodedWords(value)
     }
 
-    /// `Name: word word`, folded (CRLF + space) before a word that would pass 78 characters.
+    /// `Name: word word`, folded (CRLF + space) before a word that would pass 78 characters —
+    /// right after the colon when even the first word does not fit (a long encoded word).
     private static func fold(name: String, words: [String]) -> String {
         var lines = ["\(name):"]
         for word in words {
-            if let last = lines.last, last.count + 1 + word.count > 78, last != "\(name):" {
+            if let last = lines.last, last.count + 1 + word.count > 78 {
                 lines.append(" " + word)
             } else {
                 lines[lines.count - 1] += " " + word

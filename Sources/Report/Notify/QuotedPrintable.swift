@@ -5,7 +5,8 @@ enum QuotedPrintable {
     /// A line starting with `From ` gets its `F` encoded, so an mbox on the way cannot
     /// turn it into `>From `.
     static func encode(body: String) -> String {
-        let lines = body.replacing("\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
+        let body = body.replacing("\r\n", with: "\n")
+        let lines = body.split(separator: "\n", omittingEmptySubsequences: false)
         return lines.map(encode(line:)).joined(separator: "\r\n") + (body.hasSuffix("\n") ? "" : "\r\n")
     }
 

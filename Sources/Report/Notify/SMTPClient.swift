@@ -69,7 +69,8 @@ public struct SMTPClient<Transport: SMTPTransport> {
     /// DATA's transparency (RFC 5321 §4.5.2): a line starting with `.` gets another one, then
     /// the terminating `.` line. `message` has CRLF line ends, as `MailMessage.text` makes them.
     public static func dotStuffed(_ message: String) -> String {
-        let body = message.hasSuffix("\r\n") ? String(message.dropLast(2)) : message
+        // "\r\n" is one Character: trim it as bytes.
+        let body = message.hasSuffix("\r\n") ? String(decoding: message.utf8.dropLast(2), as: UTF8.self) : message
         let lines = body.split(separator: "\r\n", omittingEmptySubsequences: false)
         return lines.map { $0.hasPrefix(".") ? "." + $0 : String($0) }.joined(separator: "\r\n") + "\r\n.\r\n"
     }
