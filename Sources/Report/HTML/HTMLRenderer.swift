@@ -64,7 +64,7 @@ enum HTMLRenderer {
         return """
             <p class="summary">\(connections) connections in these rows from \(ReportTimestamp.format(first)) \
             to \(ReportTimestamp.format(last)); \(legacy) of them below the TLS floor, by \(users) \
-            logged-in users.</p>
+            logged-in user(s).</p>
             """
     }
 
