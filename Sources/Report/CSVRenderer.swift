@@ -3,8 +3,7 @@
 /// and IMAP ID values are chosen by clients; one starting like a formula is
 /// prefixed with `'` so a spreadsheet shows it instead of evaluating it.
 enum CSVRenderer {
-    static func render(_ rows: [ClientGroup]) -> String {
-        let columns = ReportColumn.all
+    static func render<Row>(_ rows: [Row], columns: [ReportColumn<Row>]) -> String {
         let lines = [columns.map(\.name)] + rows.map { row in columns.map { $0.value(row) } }
         return lines.map { $0.map(field).joined(separator: ",") + "\r\n" }.joined()
     }

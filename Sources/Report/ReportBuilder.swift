@@ -1,28 +1,18 @@
 import Foundation
 
-/// Which connections a report covers.
-public struct ReportFilter: Sendable {
-    /// Only connections at or after this time.
-    public var since: Date?
-    /// Only rows with at least one connection below the TLS floor.
-    public var legacyOnly: Bool
-
-    public init(since: Date? = nil, legacyOnly: Bool = false) {
-        self.since = since
-        self.legacyOnly = legacyOnly
-    }
-}
-
-/// Folds log lines into report rows, one line at a time, so memory grows with
-/// the number of users and clients, not with the size of the log.
+/// Folds log lines into report rows — and, when asked, into per-period totals — one line at
+/// a time, so memory grows with the number of users, clients and periods, not with the size of the log.
 public struct ReportBuilder: Sendable {
     public let filter: ReportFilter
     /// Lines that were neither a tlsfloord record nor another well-formed log line.
     public private(set) var skippedLines = 0
     private var groups: [ClientGroup.Key: ClientGroup] = [:]
+    private var trend: TrendBuilder?
 
-    public init(filter: ReportFilter = ReportFilter()) {
+    /// `trendPeriod`: also total the connections per day or week (`report --by`, the HTML chart).
+    public init(filter: ReportFilter = ReportFilter(), trendPeriod: ReportPeriod? = nil) {
         self.filter = filter
+        trend = trendPeriod.map(TrendBuilder.init)
     }
 
     /// Reads one log line in either format.
@@ -35,7 +25,8 @@ public struct ReportBuilder: Sendable {
     }
 
     public mutating func add(_ record: ReportRecord) {
-        if let since = filter.since, record.timestamp < since { return }
+        guard filter.admits(record) else { return }
+        trend?.add(record)
         let key = ClientGroup.Key(record)
         if groups[key] == nil {
             groups[key] = ClientGroup(first: record)
@@ -46,7 +37,12 @@ public struct ReportBuilder: Sendable {
 
     /// The report's rows in report order: legacy first, then most recently seen.
     public var rows: [ClientGroup] {
-        groups.values.filter { !filter.legacyOnly || $0.isLegacy }.sorted(by: ClientGroup.reportOrder)
+        groups.values.filter(filter.admits).sorted(by: ClientGroup.reportOrder)
+    }
+
+    /// Rows and, when a trend period was given, the trend.
+    public var report: Report {
+        Report(rows: rows, trend: trend?.trend)
     }
 
     /// The warning for stderr when lines were skipped, nil when none were.

@@ -16,13 +16,15 @@ public struct ReportRecord: Sendable, Equatable {
     /// Below the TLS floor, whether refused, explained or allowed.
     public var legacy: Bool
     public var user: String?
+    /// `accepted` or `rejected` when a login was seen.
+    public var login: String?
     public var clientName: String?
     public var clientVersion: String?
 
     public init(
         timestamp: Date, listener: String, protocol: String, client: String, outcome: String,
         tlsVersion: String? = nil, offeredVersion: String? = nil, ja4: String? = nil, legacy: Bool = false,
-        user: String? = nil, clientName: String? = nil, clientVersion: String? = nil
+        user: String? = nil, login: String? = nil, clientName: String? = nil, clientVersion: String? = nil
     ) {
         self.timestamp = timestamp
         self.listener = listener
@@ -34,6 +36,7 @@ public struct ReportRecord: Sendable, Equatable {
         self.ja4 = ja4
         self.legacy = legacy
         self.user = user
+        self.login = login
         self.clientName = clientName
         self.clientVersion = clientVersion
     }
@@ -52,9 +55,12 @@ public struct ReportRecord: Sendable, Equatable {
         self.init(
             timestamp: timestamp, listener: listener, protocol: proto, client: client, outcome: outcome,
             tlsVersion: value("tls_version"), offeredVersion: value("offered_version"), ja4: value("ja4"),
-            legacy: value("legacy") != nil, user: value("user"), clientName: value("client_name"),
+            legacy: value("legacy") != nil, user: value("user"), login: value("login"), clientName: value("client_name"),
             clientVersion: value("client_version"))
     }
+
+    /// A user logged in over TLS below the floor: whom `tlsfloord notify` writes to.
+    public var isLegacyLogin: Bool { legacy && login == "accepted" && user != nil }
 
     /// The version this connection used: negotiated, else what a refused client offered.
     public var version: String { tlsVersion ?? offeredVersion ?? "none" }

@@ -113,7 +113,7 @@ private func summaries(_ rows: [ClientGroup]) -> [RowSummary] {
 
 @Test func theOrderOfTheInputDoesNotChangeTheReport() {
     let reversed = RecordedLog.lines.split(separator: "\n").reversed().joined(separator: "\n")
-    #expect(ReportFormat.json.render(build(reversed).rows) == ReportFormat.json.render(build(RecordedLog.lines).rows))
+    #expect(ReportFormat.json.render(build(reversed).report) == ReportFormat.json.render(build(RecordedLog.lines).report))
 }
 
 @Test func listsTheMostRecentAddressesFirstAndCountsTheRest() throws {
@@ -125,5 +125,5 @@ private func summaries(_ rows: [ClientGroup]) -> [RowSummary] {
     let row = try #require(builder.rows.first)
     #expect(row.recentAddresses == ["192.0.2.5", "192.0.2.4", "192.0.2.3"])
     #expect(row.addressCount == 5)
-    #expect(ReportFormat.csv.render(builder.rows).contains("\"192.0.2.5, 192.0.2.4, 192.0.2.3 (+2 more)\""))
+    #expect(ReportFormat.csv.render(builder.report).contains("\"192.0.2.5, 192.0.2.4, 192.0.2.3 (+2 more)\""))
 }

@@ -15,7 +15,7 @@ private func rows(_ text: String) -> [ClientGroup] {
 }
 
 @Test func tableAlignsColumnsForATerminal() {
-    #expect(ReportFormat.table.render(rows(twoRecords)) == """
+    #expect(ReportFormat.table.render(Report(rows: rows(twoRecords))) == """
         USER   JA4                                   VERSIONS     CONNS  LEGACY  OUTCOMES                 FIRST SEEN            LAST SEEN             LISTENERS  PROTOCOLS  CLIENT                  ADDRESSES
         -      t10i070400_5d4ef2b1b5b0_2f8a1c0c7a1e  TLSv1.0 (1)      1       1  tls_version_refused (1)  2026-11-23T13:00:00Z  2026-11-23T13:00:00Z  imaps      imap       -                       203.0.113.9
         alice  t10i090500_c491f621fb4c_195413a0cc0f  TLSv1.0 (1)      1       1  relayed (1)              2026-11-21T09:00:00Z  2026-11-21T09:00:00Z  imaps      imap       Microsoft Outlook 14.0  198.51.100.7
@@ -24,7 +24,7 @@ private func rows(_ text: String) -> [ClientGroup] {
 }
 
 @Test func csvHasAHeaderAndCRLFLines() {
-    #expect(ReportFormat.csv.render(rows(twoRecords)) == """
+    #expect(ReportFormat.csv.render(Report(rows: rows(twoRecords))) == """
         user,ja4,versions,connections,legacy_connections,outcomes,first_seen,last_seen,listeners,protocols,clients,addresses\r
         -,t10i070400_5d4ef2b1b5b0_2f8a1c0c7a1e,TLSv1.0 (1),1,1,tls_version_refused (1),2026-11-23T13:00:00Z,2026-11-23T13:00:00Z,imaps,imap,-,203.0.113.9\r
         alice,t10i090500_c491f621fb4c_195413a0cc0f,TLSv1.0 (1),1,1,relayed (1),2026-11-21T09:00:00Z,2026-11-21T09:00:00Z,imaps,imap,Microsoft Outlook 14.0,198.51.100.7\r
@@ -37,7 +37,7 @@ private func rows(_ text: String) -> [ClientGroup] {
         ts=2026-11-21T09:00:00Z event=connection listener=imaps protocol=imap client=192.0.2.1:1 outcome=relayed tls_version=TLSv1.0 ja4=j user=frank client_name="Mail, \"beta\"" client_version=2
         ts=2026-11-22T09:00:00Z event=connection listener=imaps protocol=imap client=192.0.2.1:2 outcome=relayed tls_version=TLSv1.2 ja4=j user=frank
         """#
-    #expect(ReportFormat.csv.render(rows(log)) == """
+    #expect(ReportFormat.csv.render(Report(rows: rows(log))) == """
         user,ja4,versions,connections,legacy_connections,outcomes,first_seen,last_seen,listeners,protocols,clients,addresses\r
         frank,j,"TLSv1.0 (1), TLSv1.2 (1)",2,0,relayed (2),2026-11-21T09:00:00Z,2026-11-22T09:00:00Z,imaps,imap,"Mail, ""beta"" 2",192.0.2.1\r
 
@@ -47,7 +47,7 @@ private func rows(_ text: String) -> [ClientGroup] {
 }
 
 @Test func jsonIsAnArrayOfObjectsWithEveryKeyPresent() {
-    #expect(ReportFormat.json.render(rows(twoRecords)) == """
+    #expect(ReportFormat.json.render(Report(rows: rows(twoRecords))) == """
         [
           {
             "address_count" : 1,
@@ -109,9 +109,9 @@ private func rows(_ text: String) -> [ClientGroup] {
 }
 
 @Test func anEmptyReportStillHasItsHeaderOrBrackets() {
-    #expect(ReportFormat.csv.render([]).hasPrefix("user,ja4,"))
-    #expect(ReportFormat.table.render([]).hasPrefix("USER"))
-    let json = ReportFormat.json.render([])
+    #expect(ReportFormat.csv.render(Report(rows: [])).hasPrefix("user,ja4,"))
+    #expect(ReportFormat.table.render(Report(rows: [])).hasPrefix("USER"))
+    let json = ReportFormat.json.render(Report(rows: []))
     #expect((try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [Any] != nil)
 }
 
