@@ -55,14 +55,6 @@ enum Socket {
         return (fd, false)
     }
 
-    /// A non-blocking connect to a local backend usually completes inside
-    /// connect(2) even though it says EINPROGRESS; one zero-timeout poll
-    /// spares a write source (and its registration) for that common case.
-    static func isWritableNow(_ fd: Int32) -> Bool {
-        var entry = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-        return poll(&entry, 1, 0) == 1 && entry.revents & Int16(POLLOUT) != 0
-    }
-
     /// The outcome of a non-blocking connect, once the socket is writable.
     static func pendingError(_ fd: Int32) -> Int32 {
         var code: Int32 = 0
