@@ -129,6 +129,8 @@ def test_install_stages_everything_and_keeps_an_edited_configuration(tmp_path):
 
     assert config.read_text().endswith("# edited by the operator\n")
     assert (root / "etc/tlsfloor/tlsfloor.toml.example").read_text() == CONFIG.read_text()
+    template = "notify/legacy-tls.de-en.txt"
+    assert (root / "etc/tlsfloor" / template).read_text() == (REPO / "config" / template).read_text()
     assert os.access(root / "opt/tlsfloor/bin/tlsfloord", os.X_OK)
     assert (root / "usr/lib/sysusers.d/tlsfloor.conf").is_file()
     assert (root / "opt/tlsfloor/share/doc/tlsfloor/operations.md").is_file()
