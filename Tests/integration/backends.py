@@ -22,7 +22,43 @@ class Session:
     finished: threading.Event = dataclasses.field(default_factory=threading.Event)
 
 
-class ByteExactBackend:
+class ThreadedBackend:
+    """A backend on a free 127.0.0.1 port serving each connection on its own thread with
+    `serve(connection)`; subclasses say what serving means."""
+
+    def __init__(self):
+        self.port = free_port()
+        self._server = socket.create_server(("127.0.0.1", self.port))
+        self._accepting = threading.Thread(target=self._accept_loop, daemon=True)
+        self._accepting.start()
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def serve(self, connection: socket.socket, peer) -> None:
+        raise NotImplementedError
+
+    def _accept_loop(self) -> None:
+        while True:
+            try:
+                connection, peer = self._server.accept()
+            except OSError:
+                return
+            threading.Thread(target=self.serve, args=(connection, peer), daemon=True).start()
+
+    def close(self) -> None:
+        # close() alone leaves the socket listening while the accept thread is
+        # blocked in accept(); shutdown() stops it listening and wakes the thread.
+        try:
+            self._server.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self._server.close()
+        self._accepting.join(timeout=5)
+
+
+class ByteExactBackend(ThreadedBackend):
     """Accepts connections on 127.0.0.1; for each one it reads until EOF (hashing what
     arrived) and sends `payload`, then closes.
 
@@ -35,31 +71,16 @@ class ByteExactBackend:
         assert mode in ("concurrent", "after_eof")
         self.payload = payload
         self.mode = mode
-        self.port = free_port()
         self.sessions: list[Session] = []
-        self._server = socket.create_server(("127.0.0.1", self.port))
-        self._accepting = threading.Thread(target=self._accept_loop, daemon=True)
-        self._accepting.start()
+        super().__init__()
 
     @classmethod
     def random(cls, size: int, mode: str = "concurrent") -> "ByteExactBackend":
         return cls(os.urandom(size), mode)
 
-    @property
-    def address(self) -> str:
-        return f"127.0.0.1:{self.port}"
-
-    def _accept_loop(self) -> None:
-        while True:
-            try:
-                connection, peer = self._server.accept()
-            except OSError:
-                return
-            session = Session(peer=peer, sent_sha256=hashlib.sha256(self.payload).hexdigest())
-            self.sessions.append(session)
-            threading.Thread(target=self._serve, args=(connection, session), daemon=True).start()
-
-    def _serve(self, connection: socket.socket, session: Session) -> None:
+    def serve(self, connection: socket.socket, peer) -> None:
+        session = Session(peer=peer, sent_sha256=hashlib.sha256(self.payload).hexdigest())
+        self.sessions.append(session)
         connection.settimeout(60)
         sender = threading.Thread(target=self._send_payload, args=(connection,), daemon=True)
         try:
@@ -88,12 +109,3 @@ class ByteExactBackend:
         except OSError:
             pass  # the relay went away; the test sees it in what the client received
 
-    def close(self) -> None:
-        # close() alone leaves the socket listening while the accept thread is
-        # blocked in accept(); shutdown() stops it listening and wakes the thread.
-        try:
-            self._server.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        self._server.close()
-        self._accepting.join(timeout=5)

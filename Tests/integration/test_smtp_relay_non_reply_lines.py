@@ -4,42 +4,21 @@ reaches the client on 465 and on 587 after STARTTLS; the relay used to drop it."
 from __future__ import annotations
 
 import socket
-import threading
 
 import pytest
 
 from clients import LineSession, TLSStream, client_context
+from backends import ThreadedBackend
 from daemon import Listener
-from ports import free_port
 
 EHLO_REPLY = b"250-echo.example\r\n250-STARTTLS\r\n250 PIPELINING\r\n"
 
 
-class EchoingSMTPBackend:
+class EchoingSMTPBackend(ThreadedBackend):
     """A plain SMTP backend that answers NOOP with `ECHO NOOP` and then `250`, the way
     some debugging servers and filters echo commands."""
 
-    def __init__(self):
-        self.port = free_port()
-        self._server = socket.create_server(("127.0.0.1", self.port))
-        self._connections: list[socket.socket] = []
-        self._accepting = threading.Thread(target=self._accept_loop, daemon=True)
-        self._accepting.start()
-
-    @property
-    def address(self) -> str:
-        return f"127.0.0.1:{self.port}"
-
-    def _accept_loop(self) -> None:
-        while True:
-            try:
-                connection, _ = self._server.accept()
-            except OSError:
-                return
-            self._connections.append(connection)
-            threading.Thread(target=self._serve, args=(connection,), daemon=True).start()
-
-    def _serve(self, connection: socket.socket) -> None:
+    def serve(self, connection: socket.socket, peer) -> None:
         replies = {b"EHLO": EHLO_REPLY, b"NOOP": b"ECHO NOOP\r\n250 2.0.0 Ok\r\n", b"QUIT": b"221 2.0.0 Bye\r\n"}
         try:
             connection.sendall(b"220 echo.example ESMTP\r\n")
@@ -51,16 +30,6 @@ class EchoingSMTPBackend:
         except OSError:
             pass
         finally:
-            connection.close()
-
-    def close(self) -> None:
-        try:
-            self._server.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        self._server.close()
-        self._accepting.join(timeout=5)
-        for connection in self._connections:
             connection.close()
 
 
