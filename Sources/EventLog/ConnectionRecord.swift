@@ -110,7 +110,7 @@ public struct ConnectionRecord: Sendable {
         switch outcome {
         case .relayed, .plaintextClosed: return .info
         case .tlsVersionRefused, .legacyExplained, .legacyRamped, .handshakeFailed, .handshakeTimeout, .idleTimeout, .proxyHeaderRefused,
-             .backendRefused:
+             .backendRefused, .banned:
             return .notice
         case .backendUnavailable, .tooManyConnections, .shutdown: return .warning
         }

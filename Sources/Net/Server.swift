@@ -207,7 +207,7 @@ public final class Server: @unchecked Sendable {
                 throw ServerError(key: "listener[\(index + 1)].backend", reason: "\(error)")
             }
             runtimes[listener.name] = ListenerRuntime(configuration: listener, tls: context,
-                                                      limits: configuration.limits, backends: backends)
+                                                      limits: configuration.limits, abuse: configuration.abuse, backends: backends)
         }
         return runtimes
     }

@@ -6,6 +6,8 @@ import Synchronization
 /// draining for shutdown.
 final class ServerState: Sendable {
     let logger: Logger
+    /// Per-address connections, handshake rates, failed logins and bans.
+    let clients = ClientTable()
     private let open = Atomic<Int>(0)
     private let limit: Atomic<Int>
     private let draining = Atomic<Bool>(false)

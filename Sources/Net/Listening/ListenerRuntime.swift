@@ -11,15 +11,17 @@ final class ListenerRuntime: Sendable {
     let policy: VersionPolicy
     let backends: [Backend]
     let limits: Limits
+    let abuse: AbuseSettings
 
     var name: String { configuration.name }
     var mailProtocol: MailProtocol { configuration.protocol }
 
-    init(configuration: ListenerConfiguration, tls: TLSContext, limits: Limits, backends: [Backend]) {
+    init(configuration: ListenerConfiguration, tls: TLSContext, limits: Limits, abuse: AbuseSettings, backends: [Backend]) {
         self.configuration = configuration
         self.tls = tls
         self.policy = VersionPolicy(floor: configuration.minVersion, legacy: configuration.legacy)
         self.backends = backends
         self.limits = limits
+        self.abuse = abuse
     }
 }
