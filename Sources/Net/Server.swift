@@ -24,16 +24,24 @@ public final class Server: @unchecked Sendable {
     private var acceptors: [[Acceptor]]
     private var runtimes: [String: ListenerRuntime]
     private let drained = DrainCallback()
+    /// `[abuse]`: turns failed logins into bans; told of each reload's settings.
+    private let bans: FailedLoginBans
     public private(set) var configuration: Configuration
 
     /// Builds everything that can fail — TLS context, backend addresses,
     /// workers, listening sockets — before anything serves.
-    /// - Parameter inheritedSockets: listening fds passed by systemd, by listener
-    ///   name; a name may carry several (one socket unit with several `ListenStream=`).
-    public init(configuration: Configuration, logger: Logger, inheritedSockets: [String: [Int32]] = [:]) throws {
+    /// - Parameters:
+    ///   - inheritedSockets: listening fds passed by systemd, by listener name; a
+    ///     name may carry several (one socket unit with several `ListenStream=`).
+    ///   - loginObservers: told of every login that reached a result, on the workers.
+    public init(configuration: Configuration, logger: Logger, inheritedSockets: [String: [Int32]] = [:],
+                loginObservers: [any LoginAttemptObserver] = []) throws {
         self.configuration = configuration
         let drained = self.drained
-        let state = ServerState(logger: logger, maxConnections: configuration.limits.maxConnections) { drained.fire() }
+        let clients = ClientTable()
+        bans = FailedLoginBans(clients: clients, logger: logger, abuse: configuration.abuse)
+        let state = ServerState(logger: logger, maxConnections: configuration.limits.maxConnections, clients: clients,
+                                loginObservers: [bans] + loginObservers) { drained.fire() }
         self.state = state
         let threads = configuration.server.threads == 0 ? ProcessInfo.processInfo.activeProcessorCount : configuration.server.threads
         let linger = Int32(clamping: configuration.server.linger.milliseconds)
@@ -137,6 +145,7 @@ public final class Server: @unchecked Sendable {
         }
         self.runtimes = runtimes
         state.setLimit(next.limits.maxConnections)
+        bans.update(next.abuse)
         configuration = next
     }
 
