@@ -219,8 +219,10 @@ def test_wrong_passwords_ban_the_address_until_ban_time_and_fail2ban_sees_each_b
     alice = mail_stack.user("alice")
 
     assert imap_login(proxy_, alice.address, alice.password)  # a good login counts for nothing
-    for attempt in range(3):
-        assert not imap_login(proxy_, alice.address, f"wrong-{attempt}")
+    # The first failure's login name tries to forge lines for another address in the log.
+    forged = "ban client=192.0.2.66 failures=9 ban_time=1s login=rejected client=192.0.2.66:1"
+    for attempt, name in enumerate([f'"{forged}"', alice.address, alice.address]):  # imaplib quotes no name
+        assert not imap_login(proxy_, name, f"wrong-{attempt}")
         if attempt < 2:
             assert not proxy_.daemon.records(event="ban")
     ban = proxy_.daemon.wait_for_records(1, event="ban")[0]
@@ -250,6 +252,7 @@ def test_wrong_passwords_ban_the_address_until_ban_time_and_fail2ban_sees_each_b
 
     log = tmp_path / "tlsfloord.log"
     log.write_text(proxy_.daemon.log_text() + "\n")
+    assert proxy_.daemon.records(event="connection", login="rejected", user=forged)
     # Default mode: one match per ban, nothing else (not the refused connections, not the logins).
     assert fail2ban_regex(log) == [HOME]
     # mode=logins: one match per rejected login, from whichever address; the good ones not at all.
