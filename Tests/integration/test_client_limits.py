@@ -6,7 +6,9 @@ fail2ban filter through `fail2ban-regex`."""
 from __future__ import annotations
 
 import imaplib
+import os
 import pathlib
+import signal
 import socket
 import ssl
 import subprocess
@@ -16,7 +18,7 @@ import pytest
 
 from clients import LineSession, TLSStream, client_context
 from conftest import Proxy, mail_listeners
-from daemon import REPO_ROOT, Listener
+from daemon import REPO_ROOT, Listener, listening_ports
 
 pytestmark = pytest.mark.limits
 
@@ -280,3 +282,58 @@ def test_exempt_networks_are_never_banned(start_tlsfloord, mail_stack):
         assert not imap_login(proxy_, alice.address, f"wrong-{attempt}")
     assert imap_login(proxy_, alice.address, alice.password)
     assert not proxy_.daemon.records(event="ban")
+
+
+# ---------------------------------------------------------------- the jail's journal backend
+
+# Runs tlsfloord in a mount namespace of its own with a fresh /run, where a real journald of the
+# test's own listens: nothing of the host's /run is touched, and no other journald is disturbed.
+PRIVATE_JOURNAL = """
+set -e
+mount -t tmpfs tmpfs /run
+mkdir -p /run/systemd/journal
+/lib/systemd/systemd-journald &
+echo $! > "$JOURNALD_PID_FILE"
+while [ ! -S /run/systemd/journal/socket ]; do sleep 0.05; done
+exec "$@"
+"""
+
+
+def test_the_jail_reads_bans_from_the_journal(start_tlsfloord, mail_stack, tmp_path):
+    listeners = mail_listeners(mail_stack, "implicit")
+    journald_pid_file = tmp_path / "journald.pid"
+    daemon = start_tlsfloord(listeners.values(), ready=False, log={"target": "journal"},
+                             abuse={"max_failed_logins": 2, "ban_time": "1m"},
+                             env={"JOURNALD_PID_FILE": str(journald_pid_file)},
+                             launcher=("unshare", "--mount", "--propagation", "private",
+                                       "sh", "-c", PRIVATE_JOURNAL, "private-journal"))
+    proxy_ = Proxy(daemon, listeners)
+
+    def in_namespace(*command: str) -> str:
+        result = subprocess.run(["nsenter", "--target", str(daemon.process.pid), "--mount", *command],
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    try:
+        deadline = time.monotonic() + 20
+        while {listener.port for listener in listeners.values()} - listening_ports():
+            assert daemon.process.poll() is None and time.monotonic() < deadline, daemon.log_tail()
+            time.sleep(0.05)
+        alice = mail_stack.user("alice")
+        assert imap_login(proxy_, alice.address, alice.password)
+        for attempt in range(2):
+            assert not imap_login(proxy_, alice.address, f"wrong-{attempt}")
+        assert imaps_is_closed_before_the_handshake(proxy_)  # banned: the ban is in the journal by now
+
+        bans = [line for line in in_namespace("journalctl", "-o", "cat", "-t", "tlsfloord").splitlines()
+                if line.startswith("ban ")]
+        assert bans == [f"ban client={HOME} failures=2 ban_time=60s"]
+        # fail2ban-regex reads the journal with the filter's journalmatch, as the jail does.
+        result = in_namespace("fail2ban-regex", "-o", "ip", "systemd-journal", str(FILTER))
+        assert result.split() == [HOME], result
+    finally:
+        exit_status = daemon.stop()
+        if journald_pid_file.exists():
+            os.kill(int(journald_pid_file.read_text()), signal.SIGTERM)
+    assert exit_status == 0, daemon.log_tail()
