@@ -184,7 +184,14 @@ def test_behind_a_trusted_front_the_address_in_the_proxy_header_is_counted(start
     record = daemon.connection_record(outcome="too_many_connections")
     assert record["client"] == "192.0.2.1:40000" and record["front"].startswith("127.0.0.1:"), record
     assert record["error"] == "max_connections_per_ip: 1 open from 192.0.2.1", record
-    for session in (first, second, third):
+
+    # A header that names no client (the front's own health check) is not counted: two at once
+    # from the one front address, over the limit of 1, are both served.
+    checks = [LineSession("127.0.0.1", front.port) for _ in range(2)]
+    for check in checks:
+        check.send(b"PROXY UNKNOWN\r\n")
+    assert [check.line()[:5] for check in checks] == [b"* OK "] * 2
+    for session in (first, second, third, *checks):
         session.close()
 
 

@@ -8,11 +8,17 @@ extension Connection {
     /// Counts the connection under its address, or refuses it: a STARTTLS
     /// client gets its protocol's "try again later" line in plaintext, an
     /// implicit-TLS one is closed before any handshake work.
+    ///
+    /// A trusted front's header without a client (`LOCAL`: its health
+    /// check; `UNKNOWN`) names nobody to count: it is let through, or the
+    /// front's own checks would use up its address's share and the front
+    /// would take tlsfloord out of its pool.
     func admitClientAddress() -> Bool {
         let limits = runtime.limits.perClient
         let abuse = runtime.abuse
-        guard limits.isEnabled || abuse.isEnabled, let address = clientAddressBytes,
-              let key = ClientKey(addressBytes: address) else { return true }
+        guard limits.isEnabled || abuse.isEnabled,
+              !runtime.configuration.acceptProxyProtocol || frontAddresses != nil,
+              let address = clientAddressBytes, let key = ClientKey(addressBytes: address) else { return true }
         let honoursBans = abuse.isEnabled && !abuse.exemptNetworks.contains { $0.contains(address) }
         switch worker.server.clients.admit(key, now: worker.now, limits: limits, bans: honoursBans) {
         case .admitted(let tracked):
