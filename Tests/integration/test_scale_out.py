@@ -100,11 +100,11 @@ def balancer(network, instance_ports, work_root):
     def servers(protocol: str, names=INSTANCES) -> tuple[Server, ...]:
         return tuple(Server(name, f"{network.hosts[name].address}:{instance_ports[protocol]}") for name in names)
 
-    members = {protocol: servers(protocol) for protocol in PROTOCOLS}
-    pinned = {f"imap-via-{name}": servers("imap", (name,)) for name in INSTANCES}
-    ports = {pool: host.call(free_port, host.address) for pool in [*members, *pinned]}
-    pools = [Pool(name, f"{host.address}:{ports[name]}", servers_, checked=name in members)
-             for name, servers_ in {**members, **pinned}.items()]
+    wanted = {**{protocol: (servers(protocol), True) for protocol in PROTOCOLS},
+              **{f"imap-via-{name}": (servers("imap", (name,)), False) for name in INSTANCES}}
+    ports = {name: host.call(free_port, host.address) for name in wanted}
+    pools = [Pool(name, f"{host.address}:{ports[name]}", members, checked)
+             for name, (members, checked) in wanted.items()]
     haproxy = HAProxy(work_root / "scale-out-haproxy", pools, launcher=host.command())
     try:
         yield Balancer(haproxy.wait_started(), host.address, ports)
@@ -115,7 +115,7 @@ def balancer(network, instance_ports, work_root):
 @dataclasses.dataclass
 class Fleet:
     instances: dict[str, Daemon]
-    front: Balancer
+    balancer: Balancer
     client: Host
     mail: MailStack
 
@@ -154,6 +154,8 @@ def fleet(network, backends, balancer, ticket_keys, instance_ports, start_tlsflo
         host = network.hosts[name]
         daemon = start_tlsfloord(listeners, launcher=host.command(), ready=False, tls={"ticket_keys": ticket_keys})
         instances[name] = host.call(daemon.wait_ready)
+    configurations = {daemon.config_file.read_text() for daemon in instances.values()}
+    assert len(configurations) == 1, "the instances must run from one configuration"
     for protocol in PROTOCOLS:
         balancer.haproxy.wait_for_states(protocol, {name: "UP" for name in INSTANCES})
     return Fleet(instances, balancer, network.hosts["client"], backends)
@@ -186,7 +188,7 @@ def test_clients_spread_over_both_instances(fleet):
     alice = fleet.mail.user("alice")
     sessions = 8
     for _ in range(sessions):
-        fleet.client.call(imap_login, fleet.front.address, fleet.front.ports["imap"], alice)
+        fleet.client.call(imap_login, fleet.balancer.address, fleet.balancer.ports["imap"], alice)
 
     records = fleet.wait_for_client_records(sessions)
     served = {name: len(found) for name, found in records.items()}
@@ -197,12 +199,12 @@ def test_clients_spread_over_both_instances(fleet):
 
 def test_the_real_client_address_reaches_tlsfloord_dovecot_and_postfix(fleet):
     alice, carol = fleet.mail.user("alice"), fleet.mail.user("carol")
-    client, front = fleet.client.address, fleet.front.address
+    client, front = fleet.client.address, fleet.balancer.address
     dovecot_offset = len(fleet.mail.dovecot.log_text())
     postfix_offset = len(fleet.mail.postfix.log_text())
 
-    fleet.client.call(imap_login, front, fleet.front.ports["imap"], alice)
-    fleet.client.call(smtp_submit, front, fleet.front.ports["smtp"], alice, carol, unique_subject("scale-out"))
+    fleet.client.call(imap_login, front, fleet.balancer.ports["imap"], alice)
+    fleet.client.call(smtp_submit, front, fleet.balancer.ports["smtp"], alice, carol, unique_subject("scale-out"))
 
     records = [record for found in fleet.wait_for_client_records(2).values() for record in found]
     assert {record["protocol"] for record in records} == {"imap", "smtp"}, records
@@ -227,10 +229,10 @@ def test_the_real_client_address_reaches_tlsfloord_dovecot_and_postfix(fleet):
 
 def test_a_tls13_session_from_one_instance_resumes_on_the_other(fleet, tmp_path):
     session = tmp_path / "session.pem"
-    pinned = {name: fleet.front.ports[f"imap-via-{name}"] for name in INSTANCES}
+    pinned = {name: fleet.balancer.ports[f"imap-via-{name}"] for name in INSTANCES}
 
     def connect(name: str, *options: str) -> str:
-        result = s_client(pinned[name], "-tls1_3", "-crlf", "-ign_eof", *options, host=fleet.front.address,
+        result = s_client(pinned[name], "-tls1_3", "-crlf", "-ign_eof", *options, host=fleet.balancer.address,
                           stdin=b"a LOGOUT\n", servername="mail.example.test",
                           launcher=fleet.client.command())
         output = result.stdout.decode(errors="replace")
@@ -262,7 +264,7 @@ def test_an_instance_stopped_gracefully_loses_no_new_session(fleet):
         while not halt.is_set():
             started = time.monotonic()
             try:
-                imap_login(fleet.front.address, fleet.front.ports["imap"], bob)
+                imap_login(fleet.balancer.address, fleet.balancer.ports["imap"], bob)
             except Exception as error:  # any failure of a new session is the finding
                 with lock:
                     failures.append(f"{time.monotonic() - started:.3f} s into a session: {error!r}")
@@ -289,7 +291,7 @@ def test_an_instance_stopped_gracefully_loses_no_new_session(fleet):
         stopping.send_signal()
         assert stopping.wait_exit(timeout=15) == 0, stopping.log_tail()
         exited = time.monotonic()
-        fleet.front.haproxy.wait_for_states("imap", {"tlsfloord-1": "DOWN", "tlsfloord-2": "UP"})
+        fleet.balancer.haproxy.wait_for_states("imap", {"tlsfloord-1": "DOWN", "tlsfloord-2": "UP"})
         wait_for_sessions(15, since=exited)
     finally:
         halt.set()
