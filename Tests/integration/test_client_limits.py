@@ -18,7 +18,7 @@ import pytest
 
 from clients import LineSession, TLSStream, client_context
 from conftest import Proxy, mail_listeners
-from daemon import REPO_ROOT, Listener, listening_ports
+from daemon import REPO_ROOT, Listener, listening_ports, render_config
 
 pytestmark = pytest.mark.limits
 
@@ -344,3 +344,34 @@ def test_the_jail_reads_bans_from_the_journal(start_tlsfloord, mail_stack, tmp_p
         if journald_pid_file.exists():
             os.kill(int(journald_pid_file.read_text()), signal.SIGTERM)
     assert exit_status == 0, daemon.log_tail()
+
+
+# ---------------------------------------------------------------- reload
+
+def test_a_reload_applies_new_limits_at_once_and_keeps_the_counts(start_tlsfloord, mail_stack, certificate):
+    listeners = mail_listeners(mail_stack, "starttls")
+    daemon = start_tlsfloord(listeners.values())
+    proxy_ = Proxy(daemon, listeners)
+    held = plaintext(proxy_, "starttls-imap")
+    assert held.line().startswith(b"* OK ")  # opened before any limit: not counted
+
+    def reload_with(limits: dict) -> None:
+        daemon.config_file.write_text(render_config(certificate=certificate.certificate,
+                                                    private_key=certificate.private_key,
+                                                    listeners=listeners.values(), limits=limits))
+        before = len(daemon.records(event="reload"))
+        daemon.send_signal(signal.SIGHUP)
+        assert daemon.wait_for_records(before + 1, event="reload")[-1]["outcome"] != "refused"
+
+    reload_with({"max_connections_per_ip": 1})
+    counted = plaintext(proxy_, "starttls-pop3")
+    assert counted.line().startswith(b"+OK ")
+    assert first_line_then_close(proxy_, "starttls-smtp") == (refusal("starttls-smtp", FROM_ADDRESS), b"")
+
+    # A second reload keeps the count: the pop3 session still holds the one place.
+    reload_with({"max_connections_per_ip": 1, "handshake_timeout": "9s"})
+    assert first_line_then_close(proxy_, "starttls-imap") == (refusal("starttls-imap", FROM_ADDRESS), b"")
+    reload_with({"max_connections_per_ip": 0})
+    assert greeting(proxy_, "starttls-imap").startswith(b"* OK ")
+    for session in (held, counted):
+        session.close()
