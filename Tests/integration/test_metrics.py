@@ -6,6 +6,8 @@ validates the exposition, and the counters must have moved by exactly what the l
 from __future__ import annotations
 
 import imaplib
+import json
+import pathlib
 import re
 import signal
 import socket
@@ -247,3 +249,69 @@ def test_check_rejects_an_unknown_metrics_key_and_accepts_a_good_table(tmp_path,
     config.write_text(config.read_text().replace("port = 9771\n", ""))
     result = run_cli("check", "--config", str(config))
     assert result.returncode == 0, result.stderr
+
+
+# ---------------------------------------------------------------- the documented queries
+
+OPERATIONS = pathlib.Path(__file__).resolve().parents[2] / "docs" / "operations.md"
+
+
+def documented_queries() -> list[str]:
+    """Every PromQL expression in docs/operations.md: ```promql blocks, one expression per
+    paragraph or per line after a comment; continuation lines are indented."""
+    queries = []
+    for block in re.findall(r"```promql\n(.*?)```", OPERATIONS.read_text(), re.S):
+        current: list[str] = []
+        for line in block.splitlines() + [""]:
+            if line.startswith((" ", "\t")) and current:
+                current.append(line.strip())
+                continue
+            if current:
+                queries.append(" ".join(current))
+                current = []
+            if line.strip() and not line.startswith("#"):
+                current.append(line.strip())
+    return queries
+
+
+def test_every_documented_query_parses(tmp_path):
+    queries = documented_queries()
+    assert len(queries) >= 7, queries
+    rules = tmp_path / "rules.yml"
+    rules.write_text("groups:\n  - name: operations_md\n    rules:\n" + "".join(
+        f"      - record: operations_md:query_{number}\n        expr: {json.dumps(query)}\n"
+        for number, query in enumerate(queries)))
+    check = subprocess.run(["promtool", "check", "rules", str(rules)], capture_output=True, text=True, timeout=20)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert f"SUCCESS: {len(queries)} rules found" in check.stdout
+
+
+def test_the_documented_legacy_share_is_the_share_of_legacy_client_hellos(tmp_path):
+    """Three TLS 1.3 clients and one refused TLS 1.0 client a minute on imaps, as tlsfloord
+    counts them: the first documented query gives 0.25 for imaps."""
+    share = documented_queries()[0]
+    assert "tlsfloor_legacy_clients_total" in share
+    tests = tmp_path / "tests.yml"
+    tests.write_text(f"""
+rule_files: []
+evaluation_interval: 1m
+tests:
+  - interval: 1m
+    input_series:
+      - series: 'tlsfloor_tls_client_hellos_total{{listener="imaps",offered_version="TLSv1.3"}}'
+        values: '0+3x120'
+      - series: 'tlsfloor_tls_client_hellos_total{{listener="imaps",offered_version="TLSv1.0"}}'
+        values: '0+1x120'
+      - series: 'tlsfloor_legacy_clients_total{{listener="imaps",action="refused"}}'
+        values: '0+1x120'
+      - series: 'tlsfloor_legacy_clients_total{{listener="imaps",action="allowed"}}'
+        values: '0x120'
+    promql_expr_test:
+      - expr: {json.dumps(share)}
+        eval_time: 90m
+        exp_samples:
+          - labels: '{{listener="imaps"}}'
+            value: 0.25
+""")
+    result = subprocess.run(["promtool", "test", "rules", str(tests)], capture_output=True, text=True, timeout=20)
+    assert result.returncode == 0, result.stdout + result.stderr
