@@ -46,7 +46,7 @@ public struct MetricFamily: Sendable, Equatable {
         help: "Clients below the TLS floor, by what happened to them (refused, explained, ramped, allowed, exempt).")
     public static let handshakeDuration = MetricFamily(
         metricName: "tls_handshake_duration", unit: "seconds", kind: .histogram, labels: ["listener"],
-        help: "Time from the first ClientHello byte being read to the completed TLS handshake.")
+        help: "Time from the start of TLS (accept, or the STARTTLS go-ahead) to the completed handshake.")
     public static let backendConnectFailures = MetricFamily(
         metricName: "backend_connect_failures", unit: "total", kind: .counter, labels: ["listener", "backend"],
         help: "Failed backend attempts: refused, timed out, or closed or silent before its greeting.")

@@ -42,6 +42,12 @@ final class MetricsEndpoint: @unchecked Sendable {
             serve(client)
             Glibc.close(client)
         }
+        // Out of descriptors, the pending scrape stays pending and the source would fire
+        // again at once: pause instead of spinning (the workers' acceptors back off too).
+        if errno == EMFILE || errno == ENFILE {
+            source?.suspend()
+            queue.asyncAfter(deadline: .now() + .milliseconds(500)) { [self] in source?.resume() }
+        }
     }
 
     private func serve(_ client: Int32) {
