@@ -31,15 +31,18 @@ public final class Server: @unchecked Sendable {
 
     /// Builds everything that can fail — TLS context, backend addresses,
     /// workers, listening sockets — before anything serves.
-    /// - Parameter inheritedSockets: listening fds passed by systemd, by listener
-    ///   name; a name may carry several (one socket unit with several `ListenStream=`).
-    /// - Parameter telemetry: where connections are counted, served on `[metrics] listen`; nil: metrics off.
+    /// - Parameters:
+    ///   - inheritedSockets: listening fds passed by systemd, by listener name; a
+    ///     name may carry several (one socket unit with several `ListenStream=`).
+    ///   - loginObservers: told of every login that reached a result, on the workers.
+    ///   - telemetry: where connections are counted, served on `[metrics] listen`; nil: metrics off.
     public init(configuration: Configuration, logger: Logger, inheritedSockets: [String: [Int32]] = [:],
-                telemetry: Telemetry? = nil) throws {
+                loginObservers: [any LoginAttemptObserver] = [], telemetry: Telemetry? = nil) throws {
         self.configuration = configuration
         self.telemetry = telemetry
         let drained = self.drained
-        let state = ServerState(logger: logger, maxConnections: configuration.limits.maxConnections) { drained.fire() }
+        let state = ServerState(logger: logger, maxConnections: configuration.limits.maxConnections,
+                                loginObservers: loginObservers) { drained.fire() }
         self.state = state
         let threads = configuration.server.threads == 0 ? ProcessInfo.processInfo.activeProcessorCount : configuration.server.threads
         let linger = Int32(clamping: configuration.server.linger.milliseconds)
