@@ -33,6 +33,8 @@ MARKERS = {
     "certificates": "issue 14: certificates by SNI, ECDSA beside RSA, OCSP stapling, shared ticket keys",
     "notify": "tlsfloord notify: notices to legacy users through the real Postfix, read back from Dovecot",
     "report": "tlsfloord report on the real daemon's log; the HTML page in a real headless Chromium",
+    "journal": "a real systemd-journald: TLSFLOOR_* fields, MESSAGE_IDs, the documented journalctl queries",
+    "package": "the Debian package: build, lintian, install, verify, purge",
 }
 
 
