@@ -185,7 +185,7 @@ def user_exists(name: str) -> bool:
 
 
 @pytest.fixture
-def installed(package, certificate):
+def installed(package):
     """The package installed with dpkg; afterwards purged, whatever happened in between."""
     if os.geteuid() != 0:
         pytest.skip("installing a package needs root")
