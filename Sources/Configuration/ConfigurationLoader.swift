@@ -37,6 +37,7 @@ extension Configuration {
         let legacy = try parseLegacy(root.table("legacy"), inheriting: LegacyPolicySettings())
         let abuse = try parseAbuse(root.table("abuse"))
         let listenerTables = try root.tables("listener")
+        let metricsTable = try root.table("metrics")
         try root.rejectUnknownKeys()
 
         guard !listenerTables.isEmpty else {
@@ -58,7 +59,8 @@ extension Configuration {
             listeners.append(listener)
         }
         return Configuration(path: file, server: server, tls: tls, limits: limits, log: log,
-                             legacy: legacy, listeners: listeners, abuse: abuse)
+                             legacy: legacy, listeners: listeners, abuse: abuse,
+                             metrics: try parseMetrics(metricsTable, listeners: listeners))
     }
 
     private static func parseServer(_ reader: TOMLReader?, file: String) throws -> ServerSettings {

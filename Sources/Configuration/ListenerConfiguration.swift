@@ -59,4 +59,5 @@ public struct Configuration: Equatable, Sendable {
     public var legacy: LegacyPolicySettings
     public var listeners: [ListenerConfiguration]
     public var abuse = AbuseSettings()
+    public var metrics = MetricsSettings()
 }

@@ -90,9 +90,9 @@ def render_config(*, certificate, private_key, listeners: Iterable[Listener],
                   server: dict | None = None, tls: dict | None = None,
                   limits: dict | None = None, log: dict | None = None,
                   legacy: dict | None = None, abuse: dict | None = None,
-                  certificates: Iterable[dict] = ()) -> str:
+                  certificates: Iterable[dict] = (), metrics: dict | None = None) -> str:
     """A complete tlsfloor.toml; section dicts override the test defaults key by key
-    (a value of None drops the key). `[legacy]` and `[abuse]` are written only when given;
+    (a value of None drops the key). `[legacy]`, `[abuse]` and `[metrics]` are written only when given;
     each of `certificates` becomes a `[[tls.certificates]]` entry."""
     sections = [
         toml_table("[server]", {"hostname": "mail.example.test", "threads": 2, **(server or {})}),
@@ -106,6 +106,8 @@ def render_config(*, certificate, private_key, listeners: Iterable[Listener],
         sections.append(toml_table("[legacy]", legacy))
     if abuse is not None:
         sections.append(toml_table("[abuse]", abuse))
+    if metrics is not None:
+        sections.append(toml_table("[metrics]", metrics))
     for listener in listeners:
         sections.append(toml_table("[[listener]]", {
             "name": listener.name, "protocol": listener.protocol, "tls": listener.tls,
