@@ -36,6 +36,7 @@ extension Configuration {
         let log = try parseLog(root.table("log"))
         let legacy = try parseLegacy(root.table("legacy"), inheriting: LegacyPolicySettings())
         let listenerTables = try root.tables("listener")
+        let history = try parseHistory(root.table("history"))
         try root.rejectUnknownKeys()
 
         guard !listenerTables.isEmpty else {
@@ -57,7 +58,7 @@ extension Configuration {
             listeners.append(listener)
         }
         return Configuration(path: file, server: server, tls: tls, limits: limits, log: log,
-                             legacy: legacy, listeners: listeners)
+                             legacy: legacy, listeners: listeners, history: history)
     }
 
     private static func parseServer(_ reader: TOMLReader?, file: String) throws -> ServerSettings {
@@ -312,14 +313,14 @@ extension Configuration {
         }
     }
 
-    private static func localHostName() -> String {
+    static func localHostName() -> String {
         var buffer = [CChar](repeating: 0, count: 256)
         guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
         let name = String(cString: buffer)
         return isValidHostname(name) ? name : "localhost"
     }
 
-    private static func readFailure(_ path: String) -> String {
+    static func readFailure(_ path: String) -> String {
         FileManager.default.fileExists(atPath: path) ? "permission denied or not UTF-8" : "no such file"
     }
 }

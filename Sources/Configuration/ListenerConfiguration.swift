@@ -58,4 +58,6 @@ public struct Configuration: Equatable, Sendable {
     public var log: LogSettings
     public var legacy: LegacyPolicySettings
     public var listeners: [ListenerConfiguration]
+    /// `[history]`; nil: no login history is kept.
+    public var history: HistorySettings? = nil
 }
