@@ -187,7 +187,7 @@ final class Connection: DeadlineHolder {
             ])
         }
         // Leaving the relay by any way: what its inspector saw goes into the record.
-        if case .relaying(let relay) = phase, let inspector = relay.inspector { recordFindings(of: inspector) }
+        if case .relaying(let relay) = phase, let inspector = relay.inspector { recordFindings(of: inspector, relay) }
         phase = next
         inboundWait = nil
         outboundWait = nil
