@@ -1,12 +1,13 @@
 import Dispatch
+import EventLog
 import Synchronization
 
 /// The bounded hand-over from the workers to the writer thread. A worker's `offer` never waits
 /// for the store: it appends under a lock held for an append, or — when the writer has fallen
-/// `capacity` rows behind (the store is slow or down) — drops the row and counts it.
+/// `capacity` rows behind (the store is slow or down) — drops the attempt and counts it.
 public final class HistoryQueue: Sendable {
     private struct State {
-        var rows: [LoginRow] = []
+        var attempts: [LoginAttempt] = []
         var dropped = 0
     }
 
@@ -20,30 +21,30 @@ public final class HistoryQueue: Sendable {
         self.capacity = capacity
     }
 
-    /// Queues `row` for the writer; false if the queue was full and the row was dropped.
+    /// Queues `attempt` for the writer; false if the queue was full and it was dropped.
     @discardableResult
-    public func offer(_ row: LoginRow) -> Bool {
+    public func offer(_ attempt: LoginAttempt) -> Bool {
         let becameNonEmpty: Bool? = state.withLock { state in
-            guard state.rows.count < capacity else {
+            guard state.attempts.count < capacity else {
                 state.dropped += 1
                 return nil
             }
-            state.rows.append(row)
-            return state.rows.count == 1
+            state.attempts.append(attempt)
+            return state.attempts.count == 1
         }
         if becameNonEmpty == true { wake.signal() }
         return becameNonEmpty != nil
     }
 
     /// Everything queued, oldest first; the queue is empty afterwards.
-    public func take() -> [LoginRow] {
+    public func take() -> [LoginAttempt] {
         state.withLock { state in
-            defer { state.rows = [] }
-            return state.rows
+            defer { state.attempts = [] }
+            return state.attempts
         }
     }
 
-    /// Rows dropped since the last call.
+    /// Attempts dropped since the last call.
     public func takeDropped() -> Int {
         state.withLock { state in
             defer { state.dropped = 0 }
@@ -51,9 +52,9 @@ public final class HistoryQueue: Sendable {
         }
     }
 
-    public var isEmpty: Bool { state.withLock { $0.rows.isEmpty } }
+    public var isEmpty: Bool { state.withLock { $0.attempts.isEmpty } }
 
-    /// Sleeps until rows arrive, `nudge` is called, or `deadline` passes.
+    /// Sleeps until attempts arrive, `nudge` is called, or `deadline` passes.
     func wait(until deadline: DispatchTime) {
         _ = wake.wait(timeout: deadline)
     }

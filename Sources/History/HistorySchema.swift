@@ -1,3 +1,5 @@
+import EventLog
+
 /// The versioned schema of docs/history.md. `tlsfloor_schema` holds one row with the version the
 /// tables are at; the writer applies the migrations above it, in one transaction, at open.
 /// A migration is only ever appended: released ones never change.
@@ -66,18 +68,26 @@ enum HistorySchema {
 
     /// One row's values in `columns` order, as text (NULL: nil).
     static func values(of row: LoginRow) -> [String?] {
-        [HistoryTime.format(row.time), row.user, row.protocol, row.listener, row.tlsVersion, row.cipher, row.ja4,
-         row.clientName, row.clientVersion, row.clientAddress, row.outcome.rawValue, row.refusalKind, row.instance]
+        let attempt = row.attempt
+        return [HistoryTime.format(attempt.time), attempt.user, attempt.protocol, attempt.listener, attempt.tlsVersion,
+                attempt.cipher, attempt.ja4, attempt.clientName, attempt.clientVersion, attempt.clientAddress,
+                attempt.result.rawValue, attempt.refusalKind, row.instance]
     }
 
     /// The inverse of `values`; nil for a row this version cannot read (a time or outcome it does not know).
     static func row(from values: [String?]) -> LoginRow? {
         guard values.count == columns.count, let timeText = values[0], let time = HistoryTime.parse(timeText),
               let user = values[1], let proto = values[2], let listener = values[3], let address = values[9],
-              let outcomeText = values[10], let outcome = LoginRow.Outcome(rawValue: outcomeText), let instance = values[12]
+              let outcomeText = values[10], let result = LoginAttempt.Result(rawValue: outcomeText), let instance = values[12]
         else { return nil }
-        return LoginRow(time: time, user: user, protocol: proto, listener: listener, tlsVersion: values[4],
-                        cipher: values[5], ja4: values[6], clientName: values[7], clientVersion: values[8],
-                        clientAddress: address, outcome: outcome, refusalKind: values[11], instance: instance)
+        var attempt = LoginAttempt(time: time, listener: listener, protocol: proto, clientAddress: address, user: user,
+                                   result: result)
+        attempt.tlsVersion = values[4]
+        attempt.cipher = values[5]
+        attempt.ja4 = values[6]
+        attempt.clientName = values[7]
+        attempt.clientVersion = values[8]
+        attempt.refusalKind = values[11]
+        return LoginRow(attempt: attempt, instance: instance)
     }
 }

@@ -38,3 +38,21 @@ public enum HistoryStores {
         }
     }
 }
+
+extension HistoryStores {
+    /// What `tlsfloord check` can see wrong with the store without opening it or touching the
+    /// network: a missing directory for the SQLite file, a URI that libpq cannot parse.
+    public static func problem(with settings: HistorySettings) -> String? {
+        switch settings.store {
+        case .sqlite(let path):
+            let directory = (path as NSString).deletingLastPathComponent
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+                return "directory \(directory) does not exist (create it, writable by the user tlsfloord runs as)"
+            }
+            return nil
+        case .postgresql(let uri):
+            return PostgreSQLStore.problem(with: uri)
+        }
+    }
+}

@@ -1,5 +1,6 @@
 import Configuration
 import Dispatch
+import EventLog
 import Foundation
 import Logging
 import Synchronization
@@ -35,7 +36,7 @@ public final class HistoryWriter: @unchecked Sendable {
 
     // Confined to the writer thread.
     private var store: HistoryStore?
-    private var pending: [LoginRow] = []
+    private var pending: [LoginAttempt] = []
     private let clock = ContinuousClock()
     private var retryAt: ContinuousClock.Instant
     private var retryPause: Duration
@@ -127,13 +128,11 @@ public final class HistoryWriter: @unchecked Sendable {
     }
 
     private func write() {
-        let rows = settings.anonymizeAddresses
-            ? pending.map { row in
-                var row = row
-                row.clientAddress = AddressAnonymizer.network(of: row.clientAddress)
-                return row
-            }
-            : pending
+        let rows = pending.map { attempt in
+            var attempt = attempt
+            if settings.anonymizeAddresses { attempt.clientAddress = AddressAnonymizer.network(of: attempt.clientAddress) }
+            return LoginRow(attempt: attempt, instance: settings.instance)
+        }
         do {
             try store?.insert(rows)
             pending = []

@@ -49,6 +49,17 @@ final class PostgreSQLStore: HistoryStore {
         PQfinish(connection)
     }
 
+    /// libpq's own parse of the URI, without connecting.
+    static func problem(with uri: String) -> String? {
+        var error: UnsafeMutablePointer<CChar>?
+        guard let options = PQconninfoParse(uri, &error) else {
+            defer { PQfreemem(error) }
+            return "not a PostgreSQL connection URI: \(message(error))"
+        }
+        PQconninfoFree(options)
+        return nil
+    }
+
     private func migrate() throws(HistoryStoreError) {
         try transaction { () throws(HistoryStoreError) in
             try run("SELECT pg_advisory_xact_lock(\(Self.migrationLock))")

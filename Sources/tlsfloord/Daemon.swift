@@ -17,6 +17,7 @@ final class Daemon: @unchecked Sendable {
     /// `[server] user`: what the process runs as after start, hence what a reload reads files as.
     private let droppedTo: String?
     private let notifier = ServiceNotifier()
+    private let history: HistoryService?
     private var sources: [DispatchSourceProtocol] = []
     private var stopping = false
 
@@ -32,8 +33,10 @@ final class Daemon: @unchecked Sendable {
         for name in names {
             sockets[name] = inherited.descriptors(named: name)
         }
+        history = HistoryService(configuration.history, logger: logger)
         do {
-            server = try Server(configuration: configuration, logger: logger, inheritedSockets: sockets)
+            server = try Server(configuration: configuration, logger: logger, inheritedSockets: sockets,
+                                loginObservers: history.map { [$0.observer] } ?? [])
             if let user = configuration.server.user { try Privileges.drop(to: user) }
         } catch {
             throw StartFailure(description: "\(configuration.path): \(error)")
@@ -43,6 +46,7 @@ final class Daemon: @unchecked Sendable {
 
     func start() {
         server.start()
+        history?.start()
         logger.notice("tlsfloord started", metadata: [
             "event": "start", "version": .string(TLSFloorVersion.number),
             "listeners": .string(server.listenerNames.joined(separator: ",")),
@@ -105,6 +109,7 @@ final class Daemon: @unchecked Sendable {
             let next = try Configuration.load(path: configPath)
             if let user = droppedTo { try Privileges.checkReadable(next.tls, asUser: user) }
             try server.reload(next)
+            history?.noteReload(next.history)
             logger.notice("configuration reloaded", metadata: [
                 "event": "reload", "outcome": "ok", "certificate": .string(server.certificateSummary),
             ])
@@ -135,8 +140,11 @@ final class Daemon: @unchecked Sendable {
         logger.notice("stopping: no new connections, open sessions get \(grace.milliseconds) ms", metadata: [
             "event": "stop", "signal": .string(name), "open_connections": .string(String(server.openConnections)),
         ])
-        server.drain(grace: grace) {
-            DispatchQueue.main.async { exit(0) }
+        server.drain(grace: grace) { [history] in
+            DispatchQueue.main.async {
+                history?.finish()
+                exit(0)
+            }
         }
     }
 
