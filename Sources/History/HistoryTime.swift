@@ -6,8 +6,10 @@ import Report
 public enum HistoryTime {
     private static let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 
+    /// Rounded to the millisecond (the style truncates): a time read back from the text, which
+    /// lands a hair below it in binary floating point, prints as the same text again.
     public static func format(_ date: Date) -> String {
-        style.format(date)
+        style.format(date.addingTimeInterval(0.000_5))
     }
 
     public static func parse(_ text: String) -> Date? {

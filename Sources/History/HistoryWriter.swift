@@ -18,7 +18,7 @@ public final class HistoryWriter: @unchecked Sendable {
     /// The writer's clocks; shorter in tests.
     public struct Timing: Sendable {
         /// How often dropped rows are reported (once per interval at most).
-        public var reportInterval: Duration = .seconds(60)
+        public var reportInterval: Duration = .seconds(10)
         public var pruneInterval: Duration = .seconds(3_600)
         public var firstRetry: Duration = .seconds(1)
         public var longestRetry: Duration = .seconds(60)
