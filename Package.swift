@@ -73,6 +73,8 @@ let package = Package(
         .testTarget(name: "SystemdTests", dependencies: ["Systemd", "EventLog"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "EventLog"]),
         .testTarget(name: "NetTests", dependencies: ["Net"]),
-        .testTarget(name: "HistoryTests", dependencies: ["History", "Configuration"]),
+        .testTarget(name: "HistoryTests", dependencies: [
+            "History", "Configuration", "EventLog", "CSQLite", .product(name: "Logging", package: "swift-log"),
+        ]),
     ]
 )

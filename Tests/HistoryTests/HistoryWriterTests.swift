@@ -1,0 +1,62 @@
+import Configuration
+import Foundation
+import History
+import Synchronization
+import Testing
+
+@Suite struct HistoryWriterTests {
+    static var quick: HistoryWriter.Timing {
+        var timing = HistoryWriter.Timing()
+        timing.reportInterval = .milliseconds(200)
+        timing.firstRetry = .milliseconds(50)
+        timing.longestRetry = .milliseconds(100)
+        return timing
+    }
+
+    @Test func anUnavailableStoreCostsQueuedRowsOnlyBeyondTheQueueAndWritingResumes() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("history.db").path
+        var settings = HistorySettings(store: .sqlite(path: path), instance: "edge-1")
+        settings.queueSize = 2
+        settings.anonymizeAddresses = true
+        let available = Atomic(false)
+        let log = CapturedLog()
+        let writer = HistoryWriter(settings: settings, logger: log.logger, timing: Self.quick) { [settings] in
+            guard available.load(ordering: .acquiring) else { throw HistoryStoreError("test: store down") }
+            return try HistoryStores.open(settings, access: .write)
+        }
+        writer.start()
+        #expect(eventually { log.events("history_store_unavailable").count == 1 })
+        for user in ["a", "b", "c", "d", "e"] { writer.queue.offer(attempt(user)) }
+        #expect(eventually { !log.events("history_dropped").isEmpty })
+        #expect(log.events("history_dropped").map { $0.metadata["dropped"] } == ["3"], "once per interval")
+        available.store(true, ordering: .releasing)
+        #expect(eventually { sqlite(path, "SELECT count(*) FROM logins") == [["2"]] })
+        #expect(sqlite(path, "SELECT user_name, client_address, instance FROM logins ORDER BY id")
+            == [["a", "192.0.2.0/24", "edge-1"], ["b", "192.0.2.0/24", "edge-1"]])
+        #expect(log.events("history_store_unavailable").count == 1, "an outage is logged once, not per retry")
+        #expect(log.events("history_store_available").last?.metadata["dropped"] == "3")
+        writer.queue.offer(attempt("f"))
+        #expect(writer.finish(within: .seconds(5)))
+        #expect(sqlite(path, "SELECT count(*) FROM logins") == [["3"]], "what was queued at shutdown is written")
+    }
+
+    @Test func rowsOlderThanKeepArePrunedWhenTheWriterConnects() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("history.db").path
+        var settings = HistorySettings(store: .sqlite(path: path), instance: "edge-1")
+        settings.keep = .seconds(30 * 86_400)
+        let now = Date()
+        try HistoryStores.open(settings, access: .write).insert([31, 29].map {
+            LoginRow(attempt: attempt("alice", at: now.addingTimeInterval(-$0 * 86_400)), instance: "edge-1")
+        })
+        let log = CapturedLog()
+        let writer = HistoryWriter(settings: settings, logger: log.logger, timing: Self.quick)
+        writer.start()
+        #expect(eventually { log.events("history_pruned").first?.metadata["rows"] == "1" })
+        #expect(writer.finish(within: .seconds(5)))
+        #expect(sqlite(path, "SELECT count(*) FROM logins") == [["1"]])
+    }
+}
