@@ -1,5 +1,6 @@
 import CSQLite
 import Foundation
+import Glibc
 
 /// The embedded store: one SQLite file in WAL mode, so that readers (`tlsfloord history`, the
 /// webmail page) never wait for the writer, nor it for them.
@@ -10,6 +11,7 @@ final class SQLiteStore: HistoryStore {
 
     init(path: String, access: HistoryStores.Access) throws(HistoryStoreError) {
         self.path = path
+        if access == .write { Self.createReadableByGroup(path) }
         let flags = switch access {
         case .write: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         case .readOnly: SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX
@@ -28,6 +30,10 @@ final class SQLiteStore: HistoryStore {
         do throws(HistoryStoreError) {
             switch access {
             case .write:
+                // Keep -wal and -shm when tlsfloord stops: a reader without write access to the
+                // directory (the webmail page) cannot create them, and cannot read without them.
+                var persist: Int32 = 1
+                sqlite3_file_control(database, "main", SQLITE_FCNTL_PERSIST_WAL, &persist)
                 try execute("PRAGMA journal_mode = WAL")
                 try execute("PRAGMA synchronous = NORMAL")
                 try migrate()
@@ -43,6 +49,16 @@ final class SQLiteStore: HistoryStore {
     deinit {
         sqlite3_finalize(insertStatement)
         sqlite3_close_v2(database)
+    }
+
+    /// A new file is made 0640 whatever the umask (the unit's is 0077): the directory's group —
+    /// set-group-ID, given to the web server — may read it. SQLite gives its -wal and -shm
+    /// files the database file's mode. An error here shows again, with SQLite's words, at open.
+    private static func createReadableByGroup(_ path: String) {
+        let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)
+        guard fd >= 0 else { return }
+        fchmod(fd, 0o640)
+        Glibc.close(fd)
     }
 
     private func migrate() throws(HistoryStoreError) {
