@@ -64,3 +64,17 @@ import Testing
         #expect(error.reason.contains(reason), "\(error.reason)")
     }
 }
+
+extension HistorySettingsTests {
+    /// The commented `[history]` block of config/tlsfloor.toml, switched on, loads with the defaults.
+    @Test func shippedExampleLoads() throws {
+        let shipped = try ShippedConfigurationTests.shippedText()
+        let start = try #require(shipped.range(of: "# [history]\n"))
+        let block = shipped[start.lowerBound...].replacingOccurrences(of: "# [history]\n", with: "[history]\n")
+            .replacingOccurrences(of: "\n#  ", with: "\n")
+        let history = try #require(try parse(shipped[..<start.lowerBound] + block).history)
+        #expect(history.store == .sqlite(path: "/var/lib/tlsfloor/history.db"))
+        #expect(history.keep == .seconds(90 * 86_400) && !history.anonymizeAddresses && history.queueSize == 10_000)
+        #expect(try parse(shipped).history == nil, "off in the shipped file")
+    }
+}
