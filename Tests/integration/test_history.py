@@ -6,12 +6,15 @@ stops the serving, is logged, and writing resumes when it comes back."""
 from __future__ import annotations
 
 import datetime
+import grp
 import imaplib
 import json
 import poplib
 import re
+import shutil
 import smtplib
 import sqlite3
+import stat
 import subprocess
 import time
 
@@ -106,9 +109,10 @@ def history_json(config, user: str, *options: str) -> list[dict]:
     return json.loads(result.stdout)
 
 
-def start_with_history(start_tlsfloord, mail_stack, history_table: dict, legacy: dict | None = None) -> Proxy:
+def start_with_history(start_tlsfloord, mail_stack, history_table: dict, legacy: dict | None = None,
+                       **options) -> Proxy:
     listeners = mail_listeners(mail_stack, "implicit")
-    daemon = start_tlsfloord(listeners.values(), legacy=legacy, tables={"history": history_table})
+    daemon = start_tlsfloord(listeners.values(), legacy=legacy, tables={"history": history_table}, **options)
     return Proxy(daemon, listeners)
 
 
@@ -213,6 +217,35 @@ def test_a_missing_store_does_not_stop_serving_is_logged_and_writing_resumes(
     assert imap_login(proxy, alice, "1.3", certificate.certificate)
     assert len(wait_for(lambda: sqlite_rows(store), 3)) == 3
     assert len(proxy.daemon.records(event="history_store_unavailable")) == 1
+
+
+def test_the_web_servers_group_can_read_the_sqlite_store_also_after_tlsfloord_stopped(
+        start_tlsfloord, mail_stack, certificate, work_root):
+    """As docs/history.md sets it up: a set-group-ID directory whose group the web server is in.
+    tlsfloord runs with the unit's UMask=0077, yet its files are group-readable; and a reader
+    that may not write the directory still opens the WAL-mode file once tlsfloord is gone."""
+    directory = work_root / f"history-group-{time.monotonic_ns()}"
+    directory.mkdir()
+    shutil.chown(directory, group="nogroup")
+    directory.chmod(0o2750)
+    store = directory / "history.db"
+    proxy = start_with_history(start_tlsfloord, mail_stack, {"store": f"sqlite:{store}"},
+                               launcher=("sh", "-c", 'umask 077 && exec "$0" "$@"'))
+    alice = mail_stack.user("alice")
+    assert imap_login(proxy, alice, "1.3", certificate.certificate)
+    assert len(wait_for(lambda: sqlite_rows(store), 1)) == 1
+    proxy.daemon.exit_status_seen = True
+    assert proxy.daemon.stop() == 0
+
+    for path in directory.iterdir():
+        info = path.stat()
+        assert (stat.S_IMODE(info.st_mode), grp.getgrgid(info.st_gid).gr_name) == (0o640, "nogroup"), path
+    reader = subprocess.run(
+        ["runuser", "-u", "nobody", "--", "python3", "-c",
+         "import sqlite3, sys; db = sqlite3.connect(f'file:{sys.argv[1]}?mode=ro', uri=True); "
+         "print(db.execute('SELECT user_name, tls_version FROM logins').fetchall())", str(store)],
+        capture_output=True, text=True, timeout=30)
+    assert reader.stdout.strip() == f"[('{alice.address}', 'TLSv1.3')]", reader.stderr
 
 
 def test_check_names_history_mistakes(tmp_path, certificate, mail_stack):
