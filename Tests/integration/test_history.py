@@ -305,6 +305,15 @@ def test_two_instances_share_one_postgresql_history_which_survives_an_outage(
     assert history_json(edges[1].daemon.config_file, alice.address) == shown
     assert postgres.sql("SELECT version FROM tlsfloor_schema", "history_shared").split() == ["1"]
 
+    # A reader with SELECT only, as docs/history.md grants it to the webmail, sees the same.
+    postgres.sql("CREATE ROLE history_reader LOGIN PASSWORD 'reader-pw-2'")
+    postgres.sql("GRANT SELECT ON logins, tlsfloor_schema TO history_reader", "history_shared")
+    (tmp_path / "reader-pass").write_text("reader-pw-2\n")
+    reader_config = tmp_path / "reader.toml"
+    reader_config.write_text(config.read_text().replace("tlsfloor_writer@", "history_reader@")
+                             .replace(str(password_file), str(tmp_path / "reader-pass")))
+    assert history_json(reader_config, alice.address) == shown
+
     # The database goes away: both instances keep serving and say so; it comes back, rows follow.
     postgres.stop()
     assert imap_login(edges[0], alice, "1.2", certificate.certificate)
