@@ -85,6 +85,8 @@ public final class HistoryWriter: @unchecked Sendable {
             }
             if clock.now >= reportAt { reportDropped() }
             if stop && (store == nil || (pending.isEmpty && queue.isEmpty)) { break }
+            // Rows that queued up behind a held batch sent their wake-up long ago: go on at once.
+            if store != nil && !queue.isEmpty { continue }
             sleep()
         }
         if store == nil, !pending.isEmpty || !queue.isEmpty {
@@ -99,7 +101,6 @@ public final class HistoryWriter: @unchecked Sendable {
     private func sleep() {
         var next = reportAt
         if store == nil { next = min(next, retryAt) } else { next = min(next, pruneAt) }
-        // With a batch held back for a store that is down, new rows are no reason to wake.
         let remaining = max(.zero, next - clock.now)
         queue.wait(until: .now() + .milliseconds(Int(remaining.milliseconds) + 1))
     }

@@ -60,3 +60,50 @@ import Testing
         #expect(sqlite(path, "SELECT count(*) FROM logins") == [["1"]])
     }
 }
+
+extension HistoryWriterTests {
+    /// The first connection fails its first insert; the second works.
+    final class FailingOnce: HistoryStore {
+        let inner: HistoryStore
+        var failed = false
+
+        init(_ inner: HistoryStore) {
+            self.inner = inner
+        }
+
+        func insert(_ rows: [LoginRow]) throws(HistoryStoreError) {
+            if !failed {
+                failed = true
+                throw HistoryStoreError("test: connection lost")
+            }
+            try inner.insert(rows)
+        }
+
+        func prune(before cutoff: Date, limit: Int) throws(HistoryStoreError) -> Int { try inner.prune(before: cutoff, limit: limit) }
+        func rows(user: String, since: Date) throws(HistoryStoreError) -> [LoginRow] { try inner.rows(user: user, since: since) }
+    }
+
+    @Test func afterAFailedBatchTheRowsQueuedMeanwhileFollowWithoutWaitingForATimer() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("history.db").path
+        let settings = HistorySettings(store: .sqlite(path: path), instance: "edge-1")
+        var timing = Self.quick
+        timing.reportInterval = .seconds(60)
+        timing.firstRetry = .milliseconds(300)
+        let opens = Atomic(0)
+        let log = CapturedLog()
+        let writer = HistoryWriter(settings: settings, logger: log.logger, timing: timing) { [settings] in
+            let store = try HistoryStores.open(settings, access: .write)
+            return opens.add(1, ordering: .relaxed).newValue == 1 ? FailingOnce(store) : store
+        }
+        writer.start()
+        #expect(eventually { log.events("history_store_available").count == 1 })
+        writer.queue.offer(attempt("a"))
+        #expect(eventually { log.events("history_store_unavailable").count == 1 })
+        writer.queue.offer(attempt("b"))
+        writer.queue.offer(attempt("c"))
+        #expect(eventually(3) { sqlite(path, "SELECT count(*) FROM logins") == [["3"]] })
+        #expect(writer.finish(within: .seconds(5)))
+    }
+}
