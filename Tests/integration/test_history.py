@@ -12,6 +12,7 @@ import json
 import poplib
 import re
 import shutil
+import signal
 import smtplib
 import sqlite3
 import stat
@@ -248,6 +249,19 @@ def test_the_web_servers_group_can_read_the_sqlite_store_also_after_tlsfloord_st
     assert reader.stdout.strip() == f"[('{alice.address}', 'TLSv1.3')]", reader.stderr
 
 
+def test_a_reload_that_changes_history_keeps_the_running_store_and_says_so(
+        start_tlsfloord, mail_stack, certificate, tmp_path):
+    store = tmp_path / "history.db"
+    proxy = start_with_history(start_tlsfloord, mail_stack, {"store": f"sqlite:{store}", "instance": "before"})
+    config = proxy.daemon.config_file
+    config.write_text(config.read_text().replace('instance = "before"', 'instance = "after"'))
+    proxy.daemon.send_signal(signal.SIGHUP)
+    proxy.daemon.wait_for_records(1, event="history_reload")
+    proxy.daemon.wait_for_records(1, event="reload", outcome="ok")
+    assert imap_login(proxy, mail_stack.user("alice"), "1.3", certificate.certificate)
+    assert [row["instance"] for row in wait_for(lambda: sqlite_rows(store), 1)] == ["before"]
+
+
 def test_check_names_history_mistakes(tmp_path, certificate, mail_stack):
     from daemon import Listener, render_config
     listener = Listener.on_free_port("imap", "imap", "implicit", f"127.0.0.1:{mail_stack.ports.imap}")
@@ -255,6 +269,7 @@ def test_check_names_history_mistakes(tmp_path, certificate, mail_stack):
         "history.store: directory": {"store": f"sqlite:{tmp_path}/missing/history.db"},
         "history.store: \"mysql://x\" is not a store": {"store": "mysql://x"},
         "history.store: the URI carries a password": {"store": "postgresql://tlsfloor:secret@db/history"},
+        "history.store: not a PostgreSQL connection URI: invalid URI query parameter": {"store": "postgresql://db/h?bogus=1"},
         "history.keep: \"90\" is not a retention time": {"store": f"sqlite:{tmp_path}/h.db", "keep": "90"},
         "history.password_file: cannot read": {"store": "postgresql://db/history", "password_file": f"{tmp_path}/none"},
         "history.queue_size: must be between": {"store": f"sqlite:{tmp_path}/h.db", "queue_size": 0},
