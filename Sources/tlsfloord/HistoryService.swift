@@ -10,16 +10,16 @@ struct HistoryService: Sendable {
     private let settings: HistorySettings
     private let writer: HistoryWriter
     private let logger: Logger
+    /// For `Server(loginObservers:)`.
+    let observer: any LoginAttemptObserver
 
     init?(_ settings: HistorySettings?, logger: Logger) {
         guard let settings else { return nil }
         self.settings = settings
         self.logger = logger
         writer = HistoryWriter(settings: settings, logger: logger)
+        observer = HistoryRecorder(queue: writer.queue)
     }
-
-    /// For `Server(loginObservers:)`.
-    var observer: any LoginAttemptObserver { HistoryRecorder(queue: writer.queue) }
 
     /// After the privilege drop: the store's files belong to the user tlsfloord serves as.
     func start() {
