@@ -5,9 +5,9 @@ import Foundation
 import Logging
 import Synchronization
 
-/// The one thread that talks to the store. It takes everything queued, writes it in one
-/// transaction, and sleeps until more arrives; rows that arrive while a transaction runs make
-/// the next batch. When the store fails it keeps the batch, reconnects with growing pauses,
+/// The one thread that talks to the store. Woken by the first queued login, it lets more
+/// gather for `batchWindow`, takes everything queued, writes it in one transaction, and sleeps
+/// until the next one arrives. When the store fails it keeps the batch, reconnects with growing pauses,
 /// and meanwhile lets the queue fill and overflow — the workers never notice. Every hour (and
 /// at each connect) it deletes rows older than `keep`.
 ///
@@ -17,6 +17,9 @@ import Synchronization
 public final class HistoryWriter: @unchecked Sendable {
     /// The writer's clocks; shorter in tests.
     public struct Timing: Sendable {
+        /// How long the writer lets logins gather after the first one wakes it: one transaction
+        /// (and one wake-up) per window under load instead of one per login.
+        public var batchWindow: Duration = .milliseconds(250)
         /// How often dropped rows are reported (once per interval at most).
         public var reportInterval: Duration = .seconds(10)
         public var pruneInterval: Duration = .seconds(3_600)
@@ -79,7 +82,10 @@ public final class HistoryWriter: @unchecked Sendable {
             let stop = stopping.load(ordering: .acquiring)
             if store == nil && clock.now >= retryAt { connect() }
             if store != nil {
-                if pending.isEmpty { pending = queue.take() }
+                if pending.isEmpty {
+                    if !stop && !queue.isEmpty { gather() }
+                    pending = queue.take()
+                }
                 if !pending.isEmpty { write() }
                 if store != nil && clock.now >= pruneAt { prune() }
             }
@@ -95,6 +101,11 @@ public final class HistoryWriter: @unchecked Sendable {
         }
         reportDropped()
         finished.signal()
+    }
+
+    /// Lets logins join the batch for `batchWindow` (a shutdown nudge cuts it short).
+    private func gather() {
+        queue.wait(until: .now() + .milliseconds(Int(timing.batchWindow.milliseconds)))
     }
 
     /// Until rows arrive, or the next retry, prune or report is due.

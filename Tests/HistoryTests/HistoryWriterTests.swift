@@ -8,6 +8,7 @@ import Testing
     static var quick: HistoryWriter.Timing {
         var timing = HistoryWriter.Timing()
         timing.reportInterval = .milliseconds(200)
+        timing.batchWindow = .milliseconds(20)
         timing.firstRetry = .milliseconds(50)
         timing.longestRetry = .milliseconds(100)
         return timing
@@ -62,21 +63,24 @@ import Testing
 }
 
 extension HistoryWriterTests {
-    /// The first connection fails its first insert; the second works.
-    final class FailingOnce: HistoryStore {
+    /// A real store that counts its transactions and can fail the first one.
+    final class ObservedStore: HistoryStore, @unchecked Sendable {
         let inner: HistoryStore
-        var failed = false
+        private var failFirst: Bool
+        let transactions = Atomic(0)
 
-        init(_ inner: HistoryStore) {
+        init(_ inner: HistoryStore, failFirst: Bool = false) {
             self.inner = inner
+            self.failFirst = failFirst
         }
 
         func insert(_ rows: [LoginRow]) throws(HistoryStoreError) {
-            if !failed {
-                failed = true
+            if failFirst {
+                failFirst = false
                 throw HistoryStoreError("test: connection lost")
             }
             try inner.insert(rows)
+            transactions.add(1, ordering: .relaxed)
         }
 
         func prune(before cutoff: Date, limit: Int) throws(HistoryStoreError) -> Int { try inner.prune(before: cutoff, limit: limit) }
@@ -95,7 +99,7 @@ extension HistoryWriterTests {
         let log = CapturedLog()
         let writer = HistoryWriter(settings: settings, logger: log.logger, timing: timing) { [settings] in
             let store = try HistoryStores.open(settings, access: .write)
-            return opens.add(1, ordering: .relaxed).newValue == 1 ? FailingOnce(store) : store
+            return opens.add(1, ordering: .relaxed).newValue == 1 ? ObservedStore(store, failFirst: true) : store
         }
         writer.start()
         #expect(eventually { log.events("history_store_available").count == 1 })
@@ -104,6 +108,28 @@ extension HistoryWriterTests {
         writer.queue.offer(attempt("b"))
         writer.queue.offer(attempt("c"))
         #expect(eventually(3) { sqlite(path, "SELECT count(*) FROM logins") == [["3"]] })
+        #expect(writer.finish(within: .seconds(5)))
+    }
+}
+
+extension HistoryWriterTests {
+    @Test func loginsArrivingTogetherShareOneTransaction() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("history.db").path
+        let settings = HistorySettings(store: .sqlite(path: path), instance: "edge-1")
+        var timing = Self.quick
+        timing.batchWindow = .seconds(1)
+        let store = try ObservedStore(HistoryStores.open(settings, access: .write))
+        let writer = HistoryWriter(settings: settings, logger: CapturedLog().logger, timing: timing) { store }
+        writer.start()
+        for index in 0..<20 {
+            writer.queue.offer(attempt("user\(index)"))
+            Thread.sleep(forTimeInterval: 0.005)
+        }
+        #expect(eventually { sqlite(path, "SELECT count(*) FROM logins") == [["20"]] })
+        // One window; two if this loaded machine stretched the loop beyond it.
+        #expect(store.transactions.load(ordering: .relaxed) <= 2)
         #expect(writer.finish(within: .seconds(5)))
     }
 }
