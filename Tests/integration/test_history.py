@@ -189,10 +189,10 @@ def test_a_refused_legacy_login_is_a_row_with_its_refusal_kind_and_addresses_can
     assert "b NO" in refused and "b OK" not in refused, refused
 
     rows = wait_for(lambda: sqlite_rows(store), 2)
-    assert [(row["user_name"], row["tls_version"], row["outcome"], row["refusal_kind"], row["client_address"])
-            for row in rows] == [
-        (alice.address, "TLSv1.0", "accepted", None, "127.0.0.0/24"),
-        (bob.address, "TLSv1.0", "refused_legacy", "permanent", "127.0.0.0/24"),
+    assert [(row["user_name"], row["tls_version"], row["outcome"], row["refusal_kind"], row["client_address"],
+             row["client_name"]) for row in rows] == [
+        (alice.address, "TLSv1.0", "accepted", None, "127.0.0.0/24", "Microsoft Outlook"),
+        (bob.address, "TLSv1.0", "refused_legacy", "permanent", "127.0.0.0/24", "Microsoft Outlook"),
     ], rows
     assert rows[0]["instance"] == history_json(proxy.daemon.config_file, alice.address)[0]["instance"] != ""
 
