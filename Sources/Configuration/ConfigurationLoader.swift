@@ -36,6 +36,7 @@ extension Configuration {
         let log = try parseLog(root.table("log"))
         let legacy = try parseLegacy(root.table("legacy"), inheriting: LegacyPolicySettings())
         let listenerTables = try root.tables("listener")
+        let metricsTable = try root.table("metrics")
         let history = try parseHistory(root.table("history"))
         try root.rejectUnknownKeys()
 
@@ -58,7 +59,8 @@ extension Configuration {
             listeners.append(listener)
         }
         return Configuration(path: file, server: server, tls: tls, limits: limits, log: log,
-                             legacy: legacy, listeners: listeners, history: history)
+                             legacy: legacy, listeners: listeners,
+                             metrics: try parseMetrics(metricsTable, listeners: listeners), history: history)
     }
 
     private static func parseServer(_ reader: TOMLReader?, file: String) throws -> ServerSettings {

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import Net
 import Systemd
+import Telemetry
 
 /// The process lifecycle around `Server`: systemd notifications, signals,
 /// reload, watchdog and shutdown. Everything here runs on the main queue.
@@ -18,6 +19,8 @@ final class Daemon: @unchecked Sendable {
     private let droppedTo: String?
     private let notifier = ServiceNotifier()
     private let history: HistoryService?
+    /// nil unless `[metrics] listen` is set.
+    private let telemetry: Telemetry?
     private var sources: [DispatchSourceProtocol] = []
     private var stopping = false
 
@@ -34,9 +37,10 @@ final class Daemon: @unchecked Sendable {
             sockets[name] = inherited.descriptors(named: name)
         }
         history = HistoryService(configuration.history, logger: logger)
+        telemetry = configuration.metrics.listen == nil ? nil : Telemetry(version: TLSFloorVersion.number)
         do {
             server = try Server(configuration: configuration, logger: logger, inheritedSockets: sockets,
-                                loginObservers: history.map { [$0.observer] } ?? [])
+                                loginObservers: history.map { [$0.observer] } ?? [], telemetry: telemetry)
             if let user = configuration.server.user { try Privileges.drop(to: user) }
         } catch {
             throw StartFailure(description: "\(configuration.path): \(error)")
@@ -110,11 +114,13 @@ final class Daemon: @unchecked Sendable {
             if let user = droppedTo { try Privileges.checkReadable(next.tls, asUser: user) }
             try server.reload(next)
             history?.noteReload(next.history)
+            telemetry?.reloaded(ok: true)
             logger.notice("configuration reloaded", metadata: [
                 "event": "reload", "outcome": "ok", "certificate": .string(server.certificateSummary),
             ])
             logCertificateWarnings()
         } catch {
+            telemetry?.reloaded(ok: false)
             logger.error("reload refused, previous configuration stays active: \(error)", metadata: [
                 "event": "reload", "outcome": "refused", "error": .string("\(error)"),
             ])

@@ -34,6 +34,7 @@ MARKERS = {
     "scaleout": "issue 14: two tlsfloord behind HAProxy (send-proxy-v2) on the test's own network namespaces",
     "notify": "tlsfloord notify: notices to legacy users through the real Postfix, read back from Dovecot",
     "report": "tlsfloord report on the real daemon's log; the HTML page in a real headless Chromium",
+    "metrics": "issue 15: the [metrics] Prometheus endpoint, scraped with curl and checked with promtool",
     "history": "issue 16: the login history store (SQLite, a real PostgreSQL) and tlsfloord history",
 }
 

@@ -90,9 +90,9 @@ def render_config(*, certificate, private_key, listeners: Iterable[Listener],
                   server: dict | None = None, tls: dict | None = None,
                   limits: dict | None = None, log: dict | None = None,
                   legacy: dict | None = None, certificates: Iterable[dict] = (),
-                  tables: dict[str, dict] | None = None) -> str:
+                  metrics: dict | None = None, tables: dict[str, dict] | None = None) -> str:
     """A complete tlsfloor.toml; section dicts override the test defaults key by key
-    (a value of None drops the key). `[legacy]` is written only when given;
+    (a value of None drops the key). `[legacy]` and `[metrics]` are written only when given;
     each of `certificates` becomes a `[[tls.certificates]]` entry; each of `tables`
     (e.g. {"history": {...}}) a table of its own after the listeners."""
     sections = [
@@ -105,6 +105,8 @@ def render_config(*, certificate, private_key, listeners: Iterable[Listener],
     ]
     if legacy is not None:
         sections.append(toml_table("[legacy]", legacy))
+    if metrics is not None:
+        sections.append(toml_table("[metrics]", metrics))
     for listener in listeners:
         sections.append(toml_table("[[listener]]", {
             "name": listener.name, "protocol": listener.protocol, "tls": listener.tls,
