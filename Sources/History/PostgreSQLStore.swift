@@ -13,7 +13,11 @@ final class PostgreSQLStore: HistoryStore {
 
     init(uri: String, password: String?, access: HistoryStores.Access) throws(HistoryStoreError) {
         // Earlier entries are defaults the URI may override; the password file has the last word.
-        var parameters = [("connect_timeout", "10"), ("application_name", "tlsfloord"), ("dbname", uri)]
+        // A server that vanishes without a reset holds the writer (never a worker) for about
+        // 30 s, not the kernel's default of many minutes: unacknowledged data and idle probes time out.
+        var parameters = [("connect_timeout", "10"), ("application_name", "tlsfloord"), ("tcp_user_timeout", "30000"),
+                          ("keepalives_idle", "30"), ("keepalives_interval", "10"), ("keepalives_count", "3"),
+                          ("dbname", uri)]
         if let password { parameters.append(("password", password)) }
         let keywords = parameters.map { strdup($0.0) }
         let values = parameters.map { strdup($0.1) }
