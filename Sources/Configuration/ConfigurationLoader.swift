@@ -38,6 +38,7 @@ extension Configuration {
         let abuse = try parseAbuse(root.table("abuse"))
         let listenerTables = try root.tables("listener")
         let metricsTable = try root.table("metrics")
+        let history = try parseHistory(root.table("history"))
         try root.rejectUnknownKeys()
 
         guard !listenerTables.isEmpty else {
@@ -60,7 +61,7 @@ extension Configuration {
         }
         return Configuration(path: file, server: server, tls: tls, limits: limits, log: log,
                              legacy: legacy, listeners: listeners, abuse: abuse,
-                             metrics: try parseMetrics(metricsTable, listeners: listeners))
+                             metrics: try parseMetrics(metricsTable, listeners: listeners), history: history)
     }
 
     private static func parseServer(_ reader: TOMLReader?, file: String) throws -> ServerSettings {
@@ -301,14 +302,14 @@ extension Configuration {
         }
     }
 
-    private static func localHostName() -> String {
+    static func localHostName() -> String {
         var buffer = [CChar](repeating: 0, count: 256)
         guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
         let name = String(cString: buffer)
         return isValidHostname(name) ? name : "localhost"
     }
 
-    private static func readFailure(_ path: String) -> String {
+    static func readFailure(_ path: String) -> String {
         FileManager.default.fileExists(atPath: path) ? "permission denied or not UTF-8" : "no such file"
     }
 }

@@ -60,4 +60,6 @@ public struct Configuration: Equatable, Sendable {
     public var listeners: [ListenerConfiguration]
     public var abuse = AbuseSettings()
     public var metrics = MetricsSettings()
+    /// `[history]`; nil: no login history is kept.
+    public var history: HistorySettings? = nil
 }

@@ -38,6 +38,7 @@ MARKERS = {
     "metrics": "issue 15: the [metrics] Prometheus endpoint, scraped with curl and checked with promtool",
     "journal": "a real systemd-journald: TLSFLOOR_* fields, MESSAGE_IDs, the documented journalctl queries",
     "package": "the Debian package: build, lintian, install, verify, purge",
+    "history": "issue 16: the login history store (SQLite, a real PostgreSQL) and tlsfloord history",
 }
 
 
