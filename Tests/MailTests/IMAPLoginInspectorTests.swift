@@ -13,6 +13,15 @@ import Testing
         #expect(exposesNothingOf("s3cr", in: inspector.login))
     }
 
+    /// An escaped quote is part of the name: a name cut at it could pass for another user (exempt_users).
+    @Test func quotedNameWithAnEscapedQuoteIsReadWhole() {
+        var inspector = IMAPLoginInspector(checksGreeting: false)
+        _ = RelayedSession.run(&inspector, [
+            .client("a1 LOGIN \"x\\\" y\" \"pw\"\r\n"), .backend("a1 NO [AUTHENTICATIONFAILED] no\r\n"),
+        ])
+        #expect(inspector.login.user == "x\" y")
+    }
+
     @Test func rejectedLoginThenTheBudgetRunsOut() {
         var inspector = IMAPLoginInspector(checksGreeting: false, limits: InspectorLimits(maxCommands: 3))
         _ = RelayedSession.run(&inspector, [
