@@ -33,6 +33,7 @@ MARKERS = {
     "certificates": "issue 14: certificates by SNI, ECDSA beside RSA, OCSP stapling, shared ticket keys",
     "notify": "tlsfloord notify: notices to legacy users through the real Postfix, read back from Dovecot",
     "report": "tlsfloord report on the real daemon's log; the HTML page in a real headless Chromium",
+    "roundcube": "issue 16: the Roundcube login history plugin on the real store, in a real headless Chromium",
 }
 
 

@@ -1,0 +1,229 @@
+"""Issue 16, the page the user sees: Debian's Roundcube with the tlsfloor_history plugin, logging in
+through tlsfloord (STARTTLS) to the real Dovecot, shows each user their own logins from the history
+store that the real tlsfloord wrote — read by PHP as www-data, through the group ACL that the
+plugin's README prescribes, while tlsfloord runs with the shipped unit's UMask=0077.
+
+A headless Chromium logs in as a person would, opens Settings → Login history and the tests read
+the rendered page. Screenshots are kept under $TLSFLOOR_ARTIFACTS (default
+Tests/integration/artifacts/) and their paths printed.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import pathlib
+import poplib
+import sqlite3
+import subprocess
+import uuid
+
+import pytest
+
+from clients import client_context, s_client
+from conftest import Proxy, mail_listeners
+from daemon import REPO_ROOT, Daemon, Listener, render_config, run_cli, toml_table
+from legacy_logins import imap_login
+from png import count_color, read_pixels
+from roundcube import WEB_USER, Browser, RoundcubeSite, wait_for_rows
+
+pytestmark = pytest.mark.roundcube
+
+NOTICE = {
+    "en_US": "Your program still uses TLS 1.0/1.1: update it or replace the device (help: https://mail.example.test/tls).",
+    "de_DE": "Ihr Programm nutzt noch TLS 1.0/1.1: bitte aktualisieren oder das Gerät ersetzen (Hilfe: https://mail.example.test/tls).",
+}
+CUTOFF = datetime.date.today() + datetime.timedelta(days=120)
+CUTOFF_SHOWN = CUTOFF.strftime("%d.%m.%Y")  # the site's date_format below
+THUNDERBIRD = ("Thunderbird", "128.5")
+BOBS_PROGRAM = ("Bobs Other Mailer", "9.9")
+LEGACY_ROW_RGB = (0xFD, 0xE2, 0xE1)  # tr.tlsfloor-legacy background in the plugin's CSS
+
+
+def artifacts_dir() -> pathlib.Path:
+    return pathlib.Path(os.environ.get("TLSFLOOR_ARTIFACTS") or REPO_ROOT / "Tests" / "integration" / "artifacts")
+
+
+def grant_web_server_read(directory: pathlib.Path) -> None:
+    """The README's recipe: the web server's group may enter the store's directory and read every
+    file created in it from now on (a default ACL, which the daemon's umask cannot narrow)."""
+    subprocess.run(["setfacl", "-m", f"g:{WEB_USER}:rx", str(directory)], check=True)
+    subprocess.run(["setfacl", "-d", "-m", f"g:{WEB_USER}:r", str(directory)], check=True)
+
+
+def s_client_imap_login(port: int, user, version_flag: str) -> None:
+    """An old client: `openssl s_client` pinned to TLS 1.0/1.1, no IMAP ID."""
+    result = s_client(port, version_flag, "-cipher", "DEFAULT@SECLEVEL=0", "-quiet", "-ign_eof",
+                      stdin=f"a LOGIN {user.address} {user.password}\r\nb LOGOUT\r\n".encode())
+    output = result.stdout.decode(errors="replace")
+    assert "a OK" in output, output
+
+
+def pop3_login(port: int, user, cafile) -> None:
+    pop = poplib.POP3_SSL("127.0.0.1", port, context=client_context("1.2", cafile))
+    try:
+        pop.user(user.address)
+        pop.pass_(user.password)
+    finally:
+        pop.quit()
+
+
+class History:
+    """tlsfloord with a history store, the logins it recorded, and a Roundcube site reading them."""
+
+    def __init__(self, daemon: Daemon, database: pathlib.Path, site: RoundcubeSite):
+        self.daemon = daemon
+        self.database = database
+        self.site = site
+
+    def rows(self, where: str, *parameters) -> list[tuple]:
+        connection = sqlite3.connect(f"{self.database.as_uri()}?mode=ro", uri=True)
+        try:
+            return connection.execute(f"SELECT protocol, listener, tls_version, client_name FROM logins "
+                                      f"WHERE {where}", parameters).fetchall()
+        finally:
+            connection.close()
+
+
+@pytest.fixture(scope="module")
+def history(mail_stack, certificate, tlsfloord_binary, work_root):
+    run_id = uuid.uuid4().hex[:8]
+    store_dir = work_root / f"history-{run_id}"
+    store_dir.mkdir(mode=0o700)
+    grant_web_server_read(store_dir)
+    database = store_dir / "history.db"
+
+    listeners = {**mail_listeners(mail_stack, "implicit"),
+                 # The webmail's own way in: every page view is an IMAP login, which the page leaves out.
+                 "webmail": Listener.on_free_port("webmail", "imap", "starttls", f"127.0.0.1:{mail_stack.ports.imap}")}
+    config = work_root / f"tlsfloor-history-{run_id}.toml"
+    config.write_text(render_config(certificate=certificate.certificate, private_key=certificate.private_key,
+                                    listeners=listeners.values(), legacy={"action": "allow"})
+                      + toml_table("[history]", {"store": f"sqlite:{database}"}))
+    check = run_cli("check", "--config", str(config))
+    if check.returncode != 0 and "history: unknown key" in check.stderr:
+        pytest.skip(f"{tlsfloord_binary} has no login history store (`[history]` is unknown to it: "
+                    f"{check.stderr.strip()}); the plugin test needs rows the real tlsfloord wrote")
+    assert check.returncode == 0, check.stderr
+
+    # The shipped unit's UMask=0077: only the directory's default ACL lets the web server read.
+    daemon = Daemon(config, list(listeners.values()), binary=tlsfloord_binary,
+                    launcher=("sh", "-c", 'umask 077 && exec "$@"', "sh")).wait_ready()
+    site = None
+    try:
+        proxy = Proxy(daemon, listeners)
+        alice, bob, carol = (mail_stack.user(name) for name in ("alice", "bob", "carol"))
+        imap_login(proxy, alice, "1.3", certificate.certificate, program=THUNDERBIRD)
+        s_client_imap_login(proxy.port("imap"), alice, "-tls1")
+        pop3_login(proxy.port("pop3"), alice, certificate.certificate)
+        imap_login(proxy, bob, "1.3", certificate.certificate, program=BOBS_PROGRAM)
+        s_client_imap_login(proxy.port("imap"), carol, "-tls1_1")
+        wait_for_rows(database, {alice.address: 3, bob.address: 1, carol.address: 1})
+
+        site = RoundcubeSite(work_root / f"roundcube-{run_id}", f"tls://localhost:{listeners['webmail'].port}",
+                             certificate.certificate, {
+                                 "tlsfloor_history_dsn": f"sqlite:{database}",
+                                 "tlsfloor_history_notice": NOTICE,
+                                 "tlsfloor_history_cutoff": CUTOFF.isoformat(),
+                                 "tlsfloor_history_hide_listeners": ["webmail"],
+                                 "date_format": "d.m.Y",
+                             }).start()
+        yield History(daemon, database, site)
+    finally:
+        if site is not None:
+            site.stop()
+        code = daemon.stop()
+        assert code == 0, f"tlsfloord exited {code}; log:\n{daemon.log_tail()}"
+
+
+@pytest.fixture
+def browser(tmp_path):
+    opened = []
+
+    def open_browser(language: str) -> Browser:
+        opened.append(Browser(tmp_path / f"profile-{len(opened)}", language))
+        return opened[-1]
+
+    yield open_browser
+    for each in opened:
+        each.close()
+
+
+def shown_rows(browser: Browser) -> list[dict]:
+    """Each login row of the page as the user sees it."""
+    return browser.driver.execute_script("""
+        return [...document.querySelectorAll('tr.tlsfloor-login')].map(row => ({
+            protocol: row.dataset.protocol,
+            section: row.closest('section').dataset.protocol,
+            tls: row.dataset.tlsVersion,
+            legacy: row.classList.contains('tlsfloor-legacy'),
+            badge: row.querySelector('.tlsfloor-badge')?.textContent ?? null,
+            time: row.querySelector('time').getAttribute('datetime'),
+            client: row.querySelector('td.tlsfloor-client').innerText.trim(),
+            address: row.querySelector('td.tlsfloor-address').innerText.trim(),
+            result: row.querySelector('td.tlsfloor-result').innerText.trim(),
+            notice: row.nextElementSibling && row.nextElementSibling.matches('tr.tlsfloor-legacy-notice')
+                    ? row.nextElementSibling.innerText.trim() : null,
+        }));""")
+
+
+def test_a_user_sees_their_own_logins_with_the_tls10_one_highlighted(history, mail_stack, browser):
+    alice = mail_stack.user("alice")
+    page = browser("en-US")
+    page.log_in(history.site, alice.address, alice.password)
+    page.open_login_history()
+    screenshot = page.screenshot(artifacts_dir() / "roundcube-login-history-en.png")
+    print(f"login history screenshot: {screenshot}")
+
+    rows = shown_rows(page)
+    assert [(row["section"], row["tls"], row["client"], row["address"], row["result"], row["legacy"])
+            for row in rows] == [
+        # IMAP first, newest first: the TLS 1.0 login came after the TLS 1.3 one.
+        ("imap", "TLSv1.0", "Old TLS 1.0/1.1 program or device", "127.0.0.1", "Logged in", True),
+        ("imap", "TLSv1.3", " ".join(THUNDERBIRD), "127.0.0.1", "Logged in", False),
+        ("pop3", "TLSv1.2", "Program with TLS 1.2", "127.0.0.1", "Logged in", False),
+    ], rows
+    assert rows[0]["time"] > rows[1]["time"]
+    assert [row["badge"] for row in rows] == ["outdated", None, None]
+    assert rows[0]["notice"] == f"From {CUTOFF_SHOWN} on, logins like this will fail. {NOTICE['en_US']}", rows[0]
+    assert rows[1]["notice"] is None and rows[2]["notice"] is None
+    summary = page.driver.find_element("css selector", ".tlsfloor-legacy-summary").text
+    assert "TLS 1.0 or 1.1" in summary and CUTOFF_SHOWN in summary, summary
+
+    # Another user's logins exist in the store and never reach this page; nor do the webmail's own.
+    assert history.rows("user_name = ?", mail_stack.user("bob").address)
+    assert history.rows("user_name = ? AND listener = 'webmail'", alice.address), "the webmail's logins"
+    source = page.driver.page_source
+    assert BOBS_PROGRAM[0] not in source and "carol" not in source
+
+    # The highlight is drawn: the legacy row and its notice row are tens of thousands of pixels.
+    _, _, pixels = read_pixels(screenshot.read_bytes())
+    assert count_color(pixels, LEGACY_ROW_RGB, tolerance=4) > 20_000, f"no highlighted row in {screenshot}"
+
+    page.click("css selector", "nav.tlsfloor-filter a[data-protocol=pop3]")
+    page.wait.until(lambda driver: "_protocol=pop3" in driver.current_url)
+    assert [(row["section"], row["tls"]) for row in shown_rows(page)] == [("pop3", "TLSv1.2")]
+    assert "tlsfloor_history" not in history.site.errors(), history.site.errors()
+
+
+def test_the_page_speaks_german_to_a_german_browser(history, mail_stack, browser):
+    carol = mail_stack.user("carol")
+    page = browser("de-DE")
+    page.log_in(history.site, carol.address, carol.password)
+    menu_entry = page.driver.find_element("css selector", "#taskmenu a.settings")
+    assert menu_entry.text.strip() == "Einstellungen", menu_entry.text
+    page.open_login_history()
+    screenshot = page.screenshot(artifacts_dir() / "roundcube-login-history-de.png")
+    print(f"login history screenshot (German): {screenshot}")
+
+    entry = page.driver.find_element("css selector", "#settings-menu li.tlsfloor-history a")
+    assert entry.text.strip() == "Login-Historie"
+    rows = shown_rows(page)
+    assert [(row["section"], row["tls"], row["client"], row["result"], row["legacy"]) for row in rows] == [
+        ("imap", "TLSv1.1", "Altes Programm oder Gerät mit TLS 1.0/1.1", "Angemeldet", True),
+    ], rows
+    assert rows[0]["badge"] == "veraltet"
+    assert rows[0]["notice"] == f"Ab dem {CUTOFF_SHOWN} schlagen solche Anmeldungen fehl. {NOTICE['de_DE']}"
+    headers = [cell.text.strip() for cell in page.driver.find_elements("css selector", "table.tlsfloor-logins th")]
+    assert headers == ["Zeit", "TLS-Version", "Programm oder Gerät", "IP-Adresse", "Ergebnis"], headers
+    assert "Thunderbird" not in page.driver.page_source  # alice's rows stay hers
