@@ -170,22 +170,32 @@ class Browser:
         self.wait = WebDriverWait(self.driver, 30)
 
     def log_in(self, site: RoundcubeSite, user: str, password: str) -> None:
-        """Roundcube's login form, then the mailbox view it leads to."""
+        """Roundcube's login form, then the mailbox view it leads to, loaded and idle."""
         self.driver.get(site.url)
         self.wait.until(expected_conditions.element_to_be_clickable((By.ID, "rcmloginuser"))).send_keys(user)
         self.driver.find_element(By.ID, "rcmloginpwd").send_keys(password)
         self.driver.find_element(By.ID, "rcmloginsubmit").click()
-        try:
-            self.wait.until(expected_conditions.presence_of_element_located((By.ID, "messagelist")))
-        except Exception as error:
-            raise AssertionError(f"no mailbox after logging in as {user}; page:\n"
-                                 f"{self.driver.page_source[:3000]}\nRoundcube:\n{site.logs()}") from error
+        self._until(site, f"the mailbox after logging in as {user}", lambda driver: driver.find_elements(
+            By.ID, "messagelist") and self._idle())
 
-    def open_login_history(self) -> None:
+    def open_login_history(self, site: RoundcubeSite) -> None:
         """Settings in the task menu, then the plugin's entry in the Settings section list."""
         self.click(By.CSS_SELECTOR, "#taskmenu a.settings")
+        self._until(site, "the Settings page", lambda driver: driver.find_elements(By.ID, "settings-menu")
+                    and self._idle())
         self.click(By.CSS_SELECTOR, "#settings-menu li.tlsfloor-history a")
-        self.wait.until(expected_conditions.presence_of_element_located((By.ID, "tlsfloor-history")))
+        self._until(site, "the Login history page", lambda driver: driver.find_elements(By.ID, "tlsfloor-history"))
+
+    def _idle(self) -> bool:
+        """Roundcube ignores a click on a task while it is still busy loading (the message list)."""
+        return self.driver.execute_script("return !!window.rcmail && !rcmail.busy")
+
+    def _until(self, site: RoundcubeSite, what: str, condition) -> None:
+        try:
+            self.wait.until(condition)
+        except Exception as error:
+            raise AssertionError(f"no {what} within 30 s; at {self.driver.current_url}:\n"
+                                 f"{self.driver.page_source[:3000]}\nRoundcube:\n{site.errors()}") from error
 
     def click(self, by: str, selector: str) -> None:
         self.wait.until(expected_conditions.element_to_be_clickable((by, selector))).click()

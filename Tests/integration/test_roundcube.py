@@ -171,7 +171,7 @@ def test_a_user_sees_their_own_logins_with_the_tls10_one_highlighted(history, ma
     alice = mail_stack.user("alice")
     page = browser("en-US")
     page.log_in(history.site, alice.address, alice.password)
-    page.open_login_history()
+    page.open_login_history(history.site)
     screenshot = page.screenshot(artifacts_dir() / "roundcube-login-history-en.png")
     print(f"login history screenshot: {screenshot}")
 
@@ -212,7 +212,7 @@ def test_the_page_speaks_german_to_a_german_browser(history, mail_stack, browser
     page.log_in(history.site, carol.address, carol.password)
     menu_entry = page.driver.find_element("css selector", "#taskmenu a.settings")
     assert menu_entry.text.strip() == "Einstellungen", menu_entry.text
-    page.open_login_history()
+    page.open_login_history(history.site)
     screenshot = page.screenshot(artifacts_dir() / "roundcube-login-history-de.png")
     print(f"login history screenshot (German): {screenshot}")
 
