@@ -68,13 +68,18 @@ def pop3_login(port: int, user, cafile) -> None:
         pop.quit()
 
 
+def webmail_host(listener: Listener) -> str:
+    """Roundcube's imap_host for a STARTTLS listener (verified against the test certificate's name)."""
+    return f"tls://localhost:{listener.port}"
+
+
 class History:
     """tlsfloord with a history store, the logins it recorded, and a Roundcube site reading them."""
 
     def __init__(self, daemon: Daemon, database: pathlib.Path, site: RoundcubeSite):
         self.daemon = daemon
         self.database = database
-        self.site = site
+        self.site = site  # reads `database`
 
     def rows(self, where: str, *parameters) -> list[tuple]:
         connection = sqlite3.connect(f"{self.database.as_uri()}?mode=ro", uri=True)
@@ -120,7 +125,7 @@ def history(mail_stack, certificate, tlsfloord_binary, work_root):
         s_client_imap_login(proxy.port("imap"), carol, "-tls1_1")
         wait_for_rows(database, {alice.address: 3, bob.address: 1, carol.address: 1})
 
-        site = RoundcubeSite(work_root / f"roundcube-{run_id}", f"tls://localhost:{listeners['webmail'].port}",
+        site = RoundcubeSite(work_root / f"roundcube-{run_id}", webmail_host(listeners["webmail"]),
                              certificate.certificate, {
                                  "tlsfloor_history_dsn": f"sqlite:{database}",
                                  "tlsfloor_history_notice": NOTICE,
@@ -227,3 +232,23 @@ def test_the_page_speaks_german_to_a_german_browser(history, mail_stack, browser
     headers = [cell.text.strip() for cell in page.driver.find_elements("css selector", "table.tlsfloor-logins th")]
     assert headers == ["Zeit", "TLS-Version", "Programm oder Gerät", "IP-Adresse", "Ergebnis"], headers
     assert "Thunderbird" not in page.driver.page_source  # alice's rows stay hers
+
+
+def test_a_store_that_cannot_be_read_shows_a_short_message_and_logs_the_reason(history, mail_stack, certificate,
+                                                                             work_root, browser):
+    webmail = next(listener for listener in history.daemon.listeners if listener.name == "webmail")
+    missing = work_root / "no-such-dir" / "history.db"
+    site = RoundcubeSite(work_root / f"roundcube-broken-{uuid.uuid4().hex[:8]}", webmail_host(webmail),
+                         certificate.certificate, {"tlsfloor_history_dsn": f"sqlite:{missing}"}).start()
+    try:
+        alice = mail_stack.user("alice")
+        page = browser("en-US")
+        page.log_in(site, alice.address, alice.password)
+        page.open_login_history(site)
+        shown = page.driver.find_element("id", "tlsfloor-history")
+        assert shown.text == "The login history cannot be shown right now. Please try again later.", shown.text
+        assert str(missing) not in page.driver.page_source  # the path is the operator's business
+        assert f"tlsfloor_history: cannot read the login history" in site.errors() and str(missing) in site.errors(), \
+            site.errors()
+    finally:
+        site.stop()

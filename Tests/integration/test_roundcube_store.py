@@ -114,3 +114,10 @@ def test_a_store_of_another_schema_version_is_refused_with_the_reason(store):
 def test_a_missing_store_is_an_error_not_an_empty_page(tmp_path):
     result = probe(tmp_path / "absent.db", "alice@example.test")
     assert result.returncode == 3 and "unable to open database file" in result.stderr, result
+
+
+def test_the_dsn_in_the_operators_log_carries_no_password():
+    code = (f"require '{PLUGIN_SOURCE}/lib/tlsfloor_history_store.php';"
+            "echo tlsfloor_history_store::redacted('pgsql:host=db;dbname=tlsfloor;user=rc;password=s3cret');")
+    result = subprocess.run(["php", "-r", code], capture_output=True, text=True, timeout=30)
+    assert result.stdout == "pgsql:host=db;dbname=tlsfloor;user=rc;password=…", result

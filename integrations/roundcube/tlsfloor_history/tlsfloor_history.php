@@ -70,8 +70,9 @@ class tlsfloor_history extends rcube_plugin
             tlsfloor_history_notice::from_config($rcmail->config, $rcmail->get_user_language(),
                 $this->gettext('legacynoticedefault')));
 
+        $dsn = (string) $rcmail->config->get('tlsfloor_history_dsn');
         try {
-            $store  = new tlsfloor_history_store((string) $rcmail->config->get('tlsfloor_history_dsn'));
+            $store  = new tlsfloor_history_store($dsn);
             // The name this session logs in to IMAP with — as the client sent it, which is what
             // tlsfloord records. Never anything from the request.
             $since  = new DateTimeImmutable("-{$days} days");
@@ -82,14 +83,15 @@ class tlsfloor_history extends rcube_plugin
             // The details (path, DSN, driver message) go to the operator's log, not to the user.
             rcube::raise_error([
                     'code' => 500, 'file' => __FILE__, 'line' => __LINE__,
-                    'message' => 'tlsfloor_history: cannot read the login history: ' . $error->getMessage(),
+                    'message' => 'tlsfloor_history: cannot read the login history from '
+                        . tlsfloor_history_store::redacted($dsn) . ': ' . $error->getMessage(),
                 ], true, false);
 
-            return html::div(['id' => $attrib['id'] ?? null, 'class' => 'tlsfloor-history boxerror'],
+            return html::div(['id' => $attrib['id'] ?? null, 'class' => 'tlsfloor-history-page boxerror'],
                 rcube::Q($this->gettext('storeunavailable')));
         }
 
-        return html::div(['id' => $attrib['id'] ?? null, 'class' => 'tlsfloor-history'],
+        return html::div(['id' => $attrib['id'] ?? null, 'class' => 'tlsfloor-history-page'],
             $page->render(array_slice($logins, 0, $max_rows), $protocol, $days, count($logins) > $max_rows));
     }
 }

@@ -17,6 +17,12 @@ final class tlsfloor_history_store
 
     private PDO $db;
 
+    /** The DSN for the operator's log: without the password a pgsql DSN may carry. */
+    public static function redacted(string $dsn): string
+    {
+        return preg_replace('/password=[^;]*/i', 'password=…', $dsn);
+    }
+
     /** @throws PDOException|RuntimeException when the store cannot be opened or has another schema */
     public function __construct(string $dsn)
     {
