@@ -210,21 +210,14 @@ class Browser:
         self.driver.quit()
 
 
-def wait_for_rows(database: pathlib.Path, expected: dict[str, int], timeout: float = 20) -> dict[str, int]:
-    """Polls the history store (read-only) until each user in `expected` has at least that many
-    rows; returns the counts. tlsfloord's writer commits in batches, a moment after each login."""
+def wait_for_rows(counts, expected: dict[str, int], timeout: float = 20) -> dict[str, int]:
+    """Polls `counts()` (rows per user name in the history store) until each user in `expected`
+    has at least that many; tlsfloord's writer commits in batches, a moment after each login."""
     deadline = time.monotonic() + timeout
-    counts: dict[str, int] = {}
+    found: dict[str, int] = {}
     while time.monotonic() < deadline:
-        if database.exists():
-            connection = sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True)
-            try:
-                counts = dict(connection.execute("SELECT user_name, count(*) FROM logins GROUP BY user_name"))
-            except sqlite3.OperationalError:
-                counts = {}  # the writer has not created the tables yet
-            finally:
-                connection.close()
-            if all(counts.get(user, 0) >= count for user, count in expected.items()):
-                return counts
+        found = counts()
+        if all(found.get(user, 0) >= count for user, count in expected.items()):
+            return found
         time.sleep(0.2)
-    raise AssertionError(f"the history store {database} has {counts} rows per user, expected at least {expected}")
+    raise AssertionError(f"the history store has {found} rows per user, expected at least {expected}")

@@ -10,6 +10,7 @@ Tests/integration/artifacts/) and their paths printed.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import os
 import pathlib
@@ -25,6 +26,7 @@ from conftest import Proxy, mail_listeners
 from daemon import REPO_ROOT, Daemon, Listener, render_config, run_cli, toml_table
 from legacy_logins import imap_login
 from png import count_color, read_pixels
+from postgres import PostgresServer
 from roundcube import WEB_USER, Browser, RoundcubeSite, wait_for_rows
 
 pytestmark = pytest.mark.roundcube
@@ -74,7 +76,7 @@ def webmail_host(listener: Listener) -> str:
 
 
 class History:
-    """tlsfloord with a history store, the logins it recorded, and a Roundcube site reading them."""
+    """tlsfloord with an SQLite history store, the logins it recorded, and a Roundcube site reading them."""
 
     def __init__(self, daemon: Daemon, database: pathlib.Path, site: RoundcubeSite):
         self.daemon = daemon
@@ -90,55 +92,120 @@ class History:
             connection.close()
 
 
+@contextlib.contextmanager
+def tlsfloord_with_history(mail_stack, certificate, binary, config: pathlib.Path, history: dict):
+    """tlsfloord with `[history]` = `history`, implicit-TLS listeners for the mail programs and a
+    STARTTLS one for the webmail, `[legacy] action = "allow"`; stopped (exit 0 required) at the end."""
+    listeners = {**mail_listeners(mail_stack, "implicit"),
+                 # The webmail's own way in: every page view is an IMAP login, which the page leaves out.
+                 "webmail": Listener.on_free_port("webmail", "imap", "starttls", f"127.0.0.1:{mail_stack.ports.imap}")}
+    config.write_text(render_config(certificate=certificate.certificate, private_key=certificate.private_key,
+                                    listeners=listeners.values(), legacy={"action": "allow"})
+                      + toml_table("[history]", history))
+    check = run_cli("check", "--config", str(config))
+    if check.returncode != 0 and "history: unknown key" in check.stderr:
+        pytest.skip(f"{binary} has no login history store (`[history]` is unknown to it: "
+                    f"{check.stderr.strip()}); the plugin test needs rows the real tlsfloord wrote")
+    assert check.returncode == 0, check.stderr
+    # The shipped unit's UMask=0077.
+    daemon = Daemon(config, list(listeners.values()), binary=binary,
+                    launcher=("sh", "-c", 'umask 077 && exec "$@"', "sh")).wait_ready()
+    try:
+        yield Proxy(daemon, listeners)
+    finally:
+        code = daemon.stop()
+        assert code == 0, f"tlsfloord exited {code}; log:\n{daemon.log_tail()}"
+
+
+def plugin_settings(dsn: str) -> dict:
+    return {
+        "tlsfloor_history_dsn": dsn,
+        "tlsfloor_history_notice": NOTICE,
+        "tlsfloor_history_cutoff": CUTOFF.isoformat(),
+        "tlsfloor_history_hide_listeners": ["webmail"],
+        "date_format": "d.m.Y",
+    }
+
+
 @pytest.fixture(scope="module")
 def history(mail_stack, certificate, tlsfloord_binary, work_root):
+    """The SQLite store, read by PHP as www-data through the README's default ACL only."""
     run_id = uuid.uuid4().hex[:8]
     store_dir = work_root / f"history-{run_id}"
     store_dir.mkdir(mode=0o700)
     grant_web_server_read(store_dir)
     database = store_dir / "history.db"
-
-    listeners = {**mail_listeners(mail_stack, "implicit"),
-                 # The webmail's own way in: every page view is an IMAP login, which the page leaves out.
-                 "webmail": Listener.on_free_port("webmail", "imap", "starttls", f"127.0.0.1:{mail_stack.ports.imap}")}
-    config = work_root / f"tlsfloor-history-{run_id}.toml"
-    config.write_text(render_config(certificate=certificate.certificate, private_key=certificate.private_key,
-                                    listeners=listeners.values(), legacy={"action": "allow"})
-                      + toml_table("[history]", {"store": f"sqlite:{database}"}))
-    check = run_cli("check", "--config", str(config))
-    if check.returncode != 0 and "history: unknown key" in check.stderr:
-        pytest.skip(f"{tlsfloord_binary} has no login history store (`[history]` is unknown to it: "
-                    f"{check.stderr.strip()}); the plugin test needs rows the real tlsfloord wrote")
-    assert check.returncode == 0, check.stderr
-
-    # The shipped unit's UMask=0077: only the directory's default ACL lets the web server read.
-    daemon = Daemon(config, list(listeners.values()), binary=tlsfloord_binary,
-                    launcher=("sh", "-c", 'umask 077 && exec "$@"', "sh")).wait_ready()
-    site = None
-    try:
-        proxy = Proxy(daemon, listeners)
+    with tlsfloord_with_history(mail_stack, certificate, tlsfloord_binary, work_root / f"tlsfloor-{run_id}.toml",
+                                {"store": f"sqlite:{database}"}) as proxy:
         alice, bob, carol = (mail_stack.user(name) for name in ("alice", "bob", "carol"))
         imap_login(proxy, alice, "1.3", certificate.certificate, program=THUNDERBIRD)
         s_client_imap_login(proxy.port("imap"), alice, "-tls1")
         pop3_login(proxy.port("pop3"), alice, certificate.certificate)
         imap_login(proxy, bob, "1.3", certificate.certificate, program=BOBS_PROGRAM)
         s_client_imap_login(proxy.port("imap"), carol, "-tls1_1")
-        wait_for_rows(database, {alice.address: 3, bob.address: 1, carol.address: 1})
+        wait_for_rows(lambda: sqlite_counts(database), {alice.address: 3, bob.address: 1, carol.address: 1})
 
-        site = RoundcubeSite(work_root / f"roundcube-{run_id}", webmail_host(listeners["webmail"]),
-                             certificate.certificate, {
-                                 "tlsfloor_history_dsn": f"sqlite:{database}",
-                                 "tlsfloor_history_notice": NOTICE,
-                                 "tlsfloor_history_cutoff": CUTOFF.isoformat(),
-                                 "tlsfloor_history_hide_listeners": ["webmail"],
-                                 "date_format": "d.m.Y",
-                             }).start()
-        yield History(daemon, database, site)
-    finally:
-        if site is not None:
+        site = RoundcubeSite(work_root / f"roundcube-{run_id}", webmail_host(proxy.listeners["webmail"]),
+                             certificate.certificate, plugin_settings(f"sqlite:{database}")).start()
+        try:
+            yield History(proxy.daemon, database, site)
+        finally:
             site.stop()
-        code = daemon.stop()
-        assert code == 0, f"tlsfloord exited {code}; log:\n{daemon.log_tail()}"
+
+
+@pytest.fixture(scope="module")
+def postgres_history(mail_stack, certificate, tlsfloord_binary, work_root):
+    """A PostgreSQL store that tlsfloord writes as its own role, read by the plugin as the README's
+    SELECT-only role."""
+    run_id = uuid.uuid4().hex[:8]
+    server = PostgresServer(work_root / f"postgres-{run_id}").init()
+    server.start()
+    try:
+        uri = server.create_database("history", "tlsfloor_writer", "writer-pw-1")
+        password_file = work_root / f"history-password-{run_id}"
+        password_file.write_text("writer-pw-1\n")
+        password_file.chmod(0o600)
+        with tlsfloord_with_history(mail_stack, certificate, tlsfloord_binary, work_root / f"tlsfloor-{run_id}.toml",
+                                    {"store": uri, "password_file": password_file}) as proxy:
+            alice, bob = mail_stack.user("alice"), mail_stack.user("bob")
+            imap_login(proxy, alice, "1.3", certificate.certificate, program=THUNDERBIRD)
+            s_client_imap_login(proxy.port("imap"), alice, "-tls1")
+            imap_login(proxy, bob, "1.3", certificate.certificate, program=BOBS_PROGRAM)
+            wait_for_rows(lambda: postgres_counts(server), {alice.address: 2, bob.address: 1})
+            for statement in ("CREATE ROLE roundcube_history LOGIN PASSWORD 'reader-pw-2'",
+                              "GRANT CONNECT ON DATABASE history TO roundcube_history",
+                              "GRANT USAGE ON SCHEMA public TO roundcube_history",
+                              "GRANT SELECT ON logins, tlsfloor_schema TO roundcube_history"):
+                server.sql(statement, "history")
+            dsn = f"pgsql:host=127.0.0.1;port={server.port};dbname=history;user=roundcube_history;password=reader-pw-2"
+            site = RoundcubeSite(work_root / f"roundcube-{run_id}", webmail_host(proxy.listeners["webmail"]),
+                                 certificate.certificate, plugin_settings(dsn)).start()
+            try:
+                yield site
+            finally:
+                site.stop()
+    finally:
+        server.stop()
+
+
+def sqlite_counts(database: pathlib.Path) -> dict[str, int]:
+    if not database.exists():
+        return {}
+    connection = sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True)
+    try:
+        return dict(connection.execute("SELECT user_name, count(*) FROM logins GROUP BY user_name"))
+    except sqlite3.OperationalError:
+        return {}  # the writer has not created the tables yet
+    finally:
+        connection.close()
+
+
+def postgres_counts(server: PostgresServer) -> dict[str, int]:
+    try:
+        output = server.sql("SELECT user_name, count(*) FROM logins GROUP BY user_name", "history")
+    except RuntimeError:
+        return {}  # the writer has not created the tables yet
+    return {user: int(count) for user, count in (line.split("|") for line in output.split())}
 
 
 @pytest.fixture
@@ -252,3 +319,19 @@ def test_a_store_that_cannot_be_read_shows_a_short_message_and_logs_the_reason(h
             site.errors()
     finally:
         site.stop()
+
+
+def test_the_page_reads_a_postgresql_store_as_a_select_only_role(postgres_history, mail_stack, browser):
+    alice = mail_stack.user("alice")
+    page = browser("en-US")
+    page.log_in(postgres_history, alice.address, alice.password)
+    page.open_login_history(postgres_history)
+    rows = shown_rows(page)
+    assert [(row["section"], row["tls"], row["client"], row["legacy"]) for row in rows] == [
+        ("imap", "TLSv1.0", "Old TLS 1.0/1.1 program or device", True),
+        ("imap", "TLSv1.3", " ".join(THUNDERBIRD), False),
+    ], rows
+    assert rows[0]["time"] > rows[1]["time"] and rows[0]["time"].endswith("Z")
+    assert rows[0]["notice"] == f"From {CUTOFF_SHOWN} on, logins like this will fail. {NOTICE['en_US']}"
+    assert BOBS_PROGRAM[0] not in page.driver.page_source
+    assert "tlsfloor_history" not in postgres_history.errors(), postgres_history.errors()

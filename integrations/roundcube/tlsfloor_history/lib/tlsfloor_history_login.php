@@ -22,13 +22,13 @@ final class tlsfloor_history_login
     }
 
     /**
-     * @param array $row A fetched row; `time` is ISO 8601 text (SQLite) or a timestamptz (PostgreSQL),
-     *                   both of which DateTimeImmutable reads with their zone.
+     * @param array $row A fetched row; `time` is ISO 8601 text (SQLite) or a timestamptz in the
+     *                   session's time zone (PostgreSQL), both read with their zone and kept in UTC.
      */
     public static function from_row(array $row): self
     {
         return new self(
-            new DateTimeImmutable($row['time']),
+            (new DateTimeImmutable($row['time']))->setTimezone(new DateTimeZone('UTC')),
             $row['protocol'],
             $row['tls_version'],
             $row['ja4'],
