@@ -20,8 +20,10 @@ final class tlsfloor_history_client_hint
         'ts3' => 'clientssl3',
     ];
 
-    /** @var array<string, callable(): string> prefix => text */
+    /** @var array<string, string> JA4 prefix => text, longest prefix first */
     private array $names = [];
+
+    private string $unknown;
 
     /**
      * @param array    $operator_names JA4 prefix => program name (shown as is)
@@ -30,14 +32,14 @@ final class tlsfloor_history_client_hint
     public function __construct(array $operator_names, callable $gettext)
     {
         foreach (self::BUILT_IN as $prefix => $label) {
-            $this->names[$prefix] = fn () => $gettext($label);
+            $this->names[$prefix] = $gettext($label);
         }
         foreach ($operator_names as $prefix => $name) {
-            $this->names[(string) $prefix] = fn () => (string) $name;
+            $this->names[(string) $prefix] = (string) $name;
         }
         // Longest first, so that the first match is the most specific one.
         uksort($this->names, fn ($a, $b) => strlen($b) <=> strlen($a));
-        $this->names['']  = fn () => $gettext('clientunknown');
+        $this->unknown = $gettext('clientunknown');
     }
 
     /** Plain text (the caller escapes it). */
@@ -48,9 +50,11 @@ final class tlsfloor_history_client_hint
         }
 
         foreach ($this->names as $prefix => $name) {
-            if (str_starts_with((string) $login->ja4, $prefix)) {
-                return $name();
+            if ($login->ja4 !== null && str_starts_with($login->ja4, (string) $prefix)) {
+                return $name;
             }
         }
+
+        return $this->unknown;
     }
 }
