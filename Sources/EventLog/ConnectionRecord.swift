@@ -108,6 +108,7 @@ public struct ConnectionRecord: Sendable {
 
     public var level: Logger.Level {
         switch outcome {
+        case .healthCheck: return .debug
         case .relayed, .plaintextClosed: return .info
         case .tlsVersionRefused, .legacyExplained, .legacyRamped, .handshakeFailed, .handshakeTimeout, .idleTimeout, .proxyHeaderRefused,
              .backendRefused:

@@ -22,4 +22,8 @@ public enum Outcome: String, Sendable, CaseIterable {
     case proxyHeaderRefused = "proxy_header_refused"
     /// Still open when the shutdown grace period ended.
     case shutdown
+    /// A trusted front's health check: a PROXY `LOCAL` header, then a close
+    /// before any TLS or login. Logged at debug level only — a balancer
+    /// checking every few seconds would otherwise fill the log.
+    case healthCheck = "health_check"
 }

@@ -85,17 +85,30 @@ public struct LoginObservation: Equatable, Sendable {
     }
     public var user: String?
     public var mechanism: String?
-    public var result: Result
+    /// The latest result; set through `conclude(_:)`.
+    public private(set) var result: Result
+    /// How many logins reached a result in this session: a client may try
+    /// again after a rejection, and each try counts (failed-login bans, the
+    /// login history), though `result` only keeps the last.
+    public private(set) var attempts: Int
     /// IMAP `ID` "name" and "version" when the client sent them.
     public var clientName: String?
     public var clientVersion: String?
 
-    public init(user: String? = nil, mechanism: String? = nil, result: Result = .none,
+    /// - Parameter attempts: by default one for an observation with a result, else none.
+    public init(user: String? = nil, mechanism: String? = nil, result: Result = .none, attempts: Int? = nil,
                 clientName: String? = nil, clientVersion: String? = nil) {
         self.user = user
         self.mechanism = mechanism
         self.result = result
+        self.attempts = attempts ?? (result == .none ? 0 : 1)
         self.clientName = clientName
         self.clientVersion = clientVersion
+    }
+
+    /// The backend answered a login.
+    public mutating func conclude(_ result: Result) {
+        self.result = result
+        attempts += 1
     }
 }

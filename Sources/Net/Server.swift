@@ -28,12 +28,16 @@ public final class Server: @unchecked Sendable {
 
     /// Builds everything that can fail — TLS context, backend addresses,
     /// workers, listening sockets — before anything serves.
-    /// - Parameter inheritedSockets: listening fds passed by systemd, by listener
-    ///   name; a name may carry several (one socket unit with several `ListenStream=`).
-    public init(configuration: Configuration, logger: Logger, inheritedSockets: [String: [Int32]] = [:]) throws {
+    /// - Parameters:
+    ///   - inheritedSockets: listening fds passed by systemd, by listener name; a
+    ///     name may carry several (one socket unit with several `ListenStream=`).
+    ///   - loginObservers: told of every login that reached a result, on the workers.
+    public init(configuration: Configuration, logger: Logger, inheritedSockets: [String: [Int32]] = [:],
+                loginObservers: [any LoginAttemptObserver] = []) throws {
         self.configuration = configuration
         let drained = self.drained
-        let state = ServerState(logger: logger, maxConnections: configuration.limits.maxConnections) { drained.fire() }
+        let state = ServerState(logger: logger, maxConnections: configuration.limits.maxConnections,
+                                loginObservers: loginObservers) { drained.fire() }
         self.state = state
         let threads = configuration.server.threads == 0 ? ProcessInfo.processInfo.activeProcessorCount : configuration.server.threads
         let linger = Int32(clamping: configuration.server.linger.milliseconds)

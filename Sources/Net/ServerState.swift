@@ -6,6 +6,8 @@ import Synchronization
 /// draining for shutdown.
 final class ServerState: Sendable {
     let logger: Logger
+    /// Told of every login that reached a result; fixed for the daemon's life.
+    let loginObservers: [any LoginAttemptObserver]
     private let open = Atomic<Int>(0)
     private let limit: Atomic<Int>
     private let draining = Atomic<Bool>(false)
@@ -14,8 +16,10 @@ final class ServerState: Sendable {
     private let refusedLegacy = Atomic<Int>(0)
     private let onDrained: @Sendable () -> Void
 
-    init(logger: Logger, maxConnections: Int, onDrained: @escaping @Sendable () -> Void) {
+    init(logger: Logger, maxConnections: Int, loginObservers: [any LoginAttemptObserver] = [],
+         onDrained: @escaping @Sendable () -> Void) {
         self.logger = logger
+        self.loginObservers = loginObservers
         self.limit = Atomic(maxConnections)
         self.onDrained = onDrained
     }

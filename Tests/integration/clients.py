@@ -9,6 +9,7 @@ import socket
 import ssl
 import subprocess
 import warnings
+from typing import Sequence
 
 VERSIONS = {
     "1.0": ssl.TLSVersion.TLSv1,
@@ -263,10 +264,12 @@ class LineSession:
 # ---------------------------------------------------------------- openssl s_client
 
 def s_client(port: int, *options: str, host: str = "127.0.0.1", stdin: bytes = b"",
-             timeout: float = 20, servername: str | None = "localhost") -> subprocess.CompletedProcess:
+             timeout: float = 20, servername: str | None = "localhost",
+             launcher: Sequence[str] = ()) -> subprocess.CompletedProcess:
     """Runs `openssl s_client` against host:port; stdout+stderr merged, as text.
-    `servername=None` sends no SNI at all."""
+    `servername=None` sends no SNI at all; `launcher` prefixes the command line
+    (`ip netns exec NAME` for a client on a host of a test's own network)."""
     sni = ["-servername", servername] if servername is not None else ["-noservername"]
     return subprocess.run(
-        ["openssl", "s_client", "-connect", f"{host}:{port}", *sni, *options],
+        [*launcher, "openssl", "s_client", "-connect", f"{host}:{port}", *sni, *options],
         input=stdin, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout)

@@ -31,6 +31,7 @@ MARKERS = {
     "systemd": "sd_notify, watchdog, socket activation, reload",
     "proxy": "PROXY protocol to the backends and from a trusted front; backend failover",
     "certificates": "issue 14: certificates by SNI, ECDSA beside RSA, OCSP stapling, shared ticket keys",
+    "scaleout": "issue 14: two tlsfloord behind HAProxy (send-proxy-v2) on the test's own network namespaces",
     "notify": "tlsfloord notify: notices to legacy users through the real Postfix, read back from Dovecot",
     "report": "tlsfloord report on the real daemon's log; the HTML page in a real headless Chromium",
     "roundcube": "issue 16: the Roundcube login history plugin on the real store, in a real headless Chromium",

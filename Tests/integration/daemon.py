@@ -171,8 +171,10 @@ def parse_record(line: str) -> dict[str, str]:
 # ---------------------------------------------------------------- the process
 
 def listening_ports() -> set[int]:
+    """TCP ports in LISTEN state in the calling thread's network namespace (thread-self, not
+    self: a thread that joined another namespace, netns.Host.call, sees that one's table)."""
     ports = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+    for table in ("/proc/thread-self/net/tcp", "/proc/thread-self/net/tcp6"):
         try:
             rows = pathlib.Path(table).read_text().splitlines()[1:]
         except FileNotFoundError:

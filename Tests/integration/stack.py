@@ -1,4 +1,5 @@
-"""Real Dovecot 2.3 (IMAP, POP3) and Postfix 3.7 (SMTP submission) on loopback high ports.
+"""Real Dovecot 2.3 (IMAP, POP3) and Postfix 3.7 (SMTP submission) on loopback high ports
+(or on a host of a test's own network namespaces: `Placement`).
 
 Used by the integration tests (conftest.py) and by scripts/demo. Everything lives
 under one root directory: configuration, sockets, queue, logs and the maildirs
@@ -16,6 +17,7 @@ import shutil
 import signal
 import subprocess
 import time
+from typing import Callable
 
 from ports import free_port, wait_until_listening
 
@@ -41,6 +43,23 @@ DEFAULT_USERS = (
     MailUser("bob", "bob-secret-2"),
     MailUser("carol", "carol-secret-3"),
 )
+
+
+def _call_here(function, *arguments, **keywords):
+    return function(*arguments, **keywords)
+
+
+@dataclasses.dataclass(frozen=True)
+class Placement:
+    """Where the backends run. The default is here, on loopback. A test with its own network
+    namespaces (netns.py) puts them on a host there: its address, the tlsfloord addresses
+    Dovecot takes PROXY headers from, and how to run a command (`launcher`) and a
+    socket-opening function (`call`) on that host."""
+
+    host: str = LOOPBACK
+    proxy_trusted_networks: tuple[str, ...] = ("127.0.0.0/8", "::1")
+    launcher: tuple[str, ...] = ()
+    call: Callable = _call_here
 
 
 @dataclasses.dataclass(frozen=True)
@@ -85,11 +104,13 @@ def _wait_gone(pid: int, timeout: float) -> bool:
 class Dovecot:
     """A Dovecot instance in the foreground (`dovecot -F -c FILE`)."""
 
-    def __init__(self, root: pathlib.Path, ports: BackendPorts, users: tuple[MailUser, ...]):
+    def __init__(self, root: pathlib.Path, ports: BackendPorts, users: tuple[MailUser, ...],
+                 placement: Placement = Placement()):
         self.root = root / "dovecot"
         self.mail_root = root / "mail"
         self.ports = ports
         self.users = users
+        self.placement = placement
         self.config_file = self.root / "dovecot.conf"
         self.log_file = self.root / "dovecot.log"
         self.auth_socket = self.root / "run" / "auth-postfix"
@@ -109,14 +130,14 @@ state_dir = {self.root}/state
 log_path = {self.log_file}
 instance_name = tlsfloor-backend-{self.ports.imap}
 protocols = imap pop3
-listen = {LOOPBACK}
+listen = {self.placement.host}
 ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 first_valid_uid = {MAIL_UID}
 last_valid_uid = {MAIL_UID}
 mail_location = maildir:{self.mail_root}/%d/%n/Maildir
-haproxy_trusted_networks = 127.0.0.0/8 ::1
+haproxy_trusted_networks = {" ".join(self.placement.proxy_trusted_networks)}
 login_greeting = backend Dovecot ready.
 # Tests try wrong passwords on purpose; no need to wait for them.
 auth_failure_delay = 0
@@ -169,13 +190,13 @@ protocol pop3 {{
     def start(self) -> None:
         log = open(self.root / "dovecot.stderr", "ab")
         self._process = subprocess.Popen(
-            ["dovecot", "-F", "-c", str(self.config_file)],
+            [*self.placement.launcher, "dovecot", "-F", "-c", str(self.config_file)],
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         log.close()
         alive = lambda: self._process.poll() is None
         try:
             for port in (self.ports.imap, self.ports.pop3):
-                wait_until_listening(LOOPBACK, port, timeout=15, is_alive=alive)
+                self.placement.call(wait_until_listening, self.placement.host, port, timeout=15, is_alive=alive)
             deadline = time.monotonic() + 15
             while not self.auth_socket.exists():
                 if time.monotonic() > deadline or not alive():
@@ -214,12 +235,13 @@ class Postfix:
     """
 
     def __init__(self, root: pathlib.Path, ports: BackendPorts, users: tuple[MailUser, ...],
-                 dovecot: Dovecot):
+                 dovecot: Dovecot, placement: Placement = Placement()):
         self.root = root / "postfix"
         self.mail_root = root / "mail"
         self.ports = ports
         self.users = users
         self.dovecot = dovecot
+        self.placement = placement
         self.config_dir = self.root / "config"
         self.queue_dir = self.root / "queue"
         self.log_file = self.root / "postfix.log"
@@ -244,7 +266,7 @@ myhostname = backend.{MAIL_DOMAIN}
 mydomain = {MAIL_DOMAIN}
 myorigin = $mydomain
 mydestination =
-inet_interfaces = {LOOPBACK}
+inet_interfaces = {self.placement.host}
 inet_protocols = ipv4
 smtpd_banner = $myhostname ESMTP backend
 biff = no
@@ -272,8 +294,8 @@ smtpd_error_sleep_time = 0
 """)
         _write(self.config_dir / "master.cf", f"""\
 # service type  private unpriv  chroot  wakeup  maxproc command
-{LOOPBACK}:{self.ports.smtp} inet n - n - - smtpd
-{LOOPBACK}:{self.ports.smtp_proxied} inet n - n - - smtpd
+{self.placement.host}:{self.ports.smtp} inet n - n - - smtpd
+{self.placement.host}:{self.ports.smtp_proxied} inet n - n - - smtpd
   -o smtpd_upstream_proxy_protocol=haproxy
 pickup    unix  n       -       n       60      1       pickup
 cleanup   unix  n       -       n       -       0       cleanup
@@ -302,7 +324,7 @@ postlog   unix-dgram n  -       n       -       1       postlogd
             os.utime(self.config_dir / name, (past, past))
 
     def _postfix(self, *command: str) -> subprocess.CompletedProcess:
-        return subprocess.run(["postfix", "-c", str(self.config_dir), *command],
+        return subprocess.run([*self.placement.launcher, "postfix", "-c", str(self.config_dir), *command],
                               capture_output=True, text=True, timeout=60)
 
     def start(self) -> None:
@@ -321,7 +343,7 @@ postlog   unix-dgram n  -       n       -       1       postlogd
             self._master_pid = int(pid_file.read_text().strip())
             alive = lambda: _process_alive(self._master_pid)
             for port in (self.ports.smtp, self.ports.smtp_proxied):
-                wait_until_listening(LOOPBACK, port, timeout=15, is_alive=alive)
+                self.placement.call(wait_until_listening, self.placement.host, port, timeout=15, is_alive=alive)
         except Exception as error:
             self.stop()
             raise RuntimeError(f"Postfix failed to start: {error}\n{self.log_text()}") from error
@@ -340,12 +362,13 @@ class MailStack:
     """Dovecot + Postfix sharing users and maildirs under `root`."""
 
     def __init__(self, root: pathlib.Path, users: tuple[MailUser, ...] = DEFAULT_USERS,
-                 ports: BackendPorts | None = None):
+                 ports: BackendPorts | None = None, placement: Placement = Placement()):
         self.root = root
         self.users = users
         self.ports = ports or BackendPorts.pick()
-        self.dovecot = Dovecot(root, self.ports, users)
-        self.postfix = Postfix(root, self.ports, users, self.dovecot)
+        self.placement = placement
+        self.dovecot = Dovecot(root, self.ports, users, placement)
+        self.postfix = Postfix(root, self.ports, users, self.dovecot, placement)
 
     def user(self, name: str) -> MailUser:
         return next(user for user in self.users if user.name == name)

@@ -269,6 +269,35 @@ def test_untrusted_or_malformed_front_is_closed_and_logged(start_tlsfloord, mail
     assert dovecot.connections_seen() == 0, dovecot.new_text()
 
 
+def proxy_v2_local_header() -> bytes:
+    """A PROXY v2 LOCAL header: the front's own connection (HAProxy health checks send it)."""
+    return b"\r\n\r\n\x00\r\nQUIT\n" + bytes([0x20, 0x00]) + struct.pack("!H", 0)
+
+
+@pytest.mark.parametrize("level", ["info", "debug"])
+def test_a_balancer_health_check_is_logged_only_at_debug_level(start_tlsfloord, mail_stack, backend_log, level):
+    """A balancer checking every few seconds must not fill the log with failed handshakes."""
+    listener = front_listener(mail_stack)
+    daemon = start_tlsfloord([listener], log={"level": level})
+    dovecot = backend_log("imap")
+    for _ in range(3):
+        with connect_from(TRUSTED_FRONT, listener.port) as sock:
+            sock.sendall(proxy_v2_local_header())
+    # A proxied client that gives up before its ClientHello is no health check: still logged.
+    with connect_from(TRUSTED_FRONT, listener.port) as sock:
+        sock.sendall(proxy_v2_header(CLAIMED_CLIENT, ("127.0.0.1", listener.port)))
+    given_up = daemon.connection_record(listener="imap", client=f"{CLAIMED_CLIENT[0]}:{CLAIMED_CLIENT[1]}")
+    assert given_up["outcome"] == "handshake_failed", given_up
+    checks = daemon.wait_for_records(3 if level == "debug" else 0, event="connection", outcome="health_check")
+    if level == "debug":
+        assert len(checks) == 3, checks
+        assert all(check["client"].startswith(f"{TRUSTED_FRONT}:") and "front" not in check for check in checks), checks
+    else:
+        assert checks == [], checks
+        assert len(daemon.records(event="connection")) == 1, daemon.log_text()
+    assert dovecot.connections_seen() == 0, dovecot.new_text()
+
+
 # ---------------------------------------------------------------- failover
 
 def test_failover_to_the_second_backend(start_tlsfloord, mail_stack, certificate):

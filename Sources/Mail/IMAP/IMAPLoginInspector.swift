@@ -178,8 +178,8 @@ public struct IMAPLoginInspector: RelayInspector, Sendable {
               line[tag.count] == UInt8(ascii: " ") else { return }
         let status = line[(tag.count + 1)...].prefix { $0 != UInt8(ascii: " ") }
         switch ASCII.uppercased(status) {
-        case "OK": login.result = .accepted
-        case "NO", "BAD": login.result = .rejected
+        case "OK": login.conclude(.accepted)
+        case "NO", "BAD": login.conclude(.rejected)
         default: return
         }
         pending = nil

@@ -118,10 +118,10 @@ public struct POP3LoginInspector: RelayInspector, Sendable {
         expected.removeFirst()
         switch answered {
         case .userName:
-            if negative { login.result = .rejected }
+            if negative { login.conclude(.rejected) }
         case .password, .authentication:
             sasl = nil
-            login.result = positive ? .accepted : .rejected
+            login.conclude(positive ? .accepted : .rejected)
             if positive { isDone = true }
         case .listing:
             inListing = positive

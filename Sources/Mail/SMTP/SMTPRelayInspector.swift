@@ -183,7 +183,7 @@ public struct SMTPRelayInspector: RelayInspector, Sendable {
                 expected.insert(.authentication, at: 0)
             } else {
                 sasl = nil
-                login.result = reply.code == 235 ? .accepted : .rejected
+                login.conclude(reply.code == 235 ? .accepted : .rejected)
                 if reply.code == 235 { steppingAside = true }
             }
         }

@@ -54,6 +54,7 @@ extension Connection {
 
     private func adoptFrontHeader(_ header: ProxyHeader) {
         // LOCAL (a health check) and UNKNOWN carry no client: keep the real peer.
+        frontIsCheckingHealth = header.command == .local
         guard header.command == .proxy, case let .ip(source, destination)? = header.addresses else { return }
         record.front = peer.description
         record.client = source.description

@@ -85,24 +85,31 @@ extension Connection {
         }
         if let refusal = inspection.refusal {
             // A legacy client's login gate refused it: the reply, and nothing more to the backend.
+            if let inspector = relay.inspector { reportLegacyRefusal(of: inspector, relay) }
             closeAfterReply(inspection.answer, outcome: relay.refusalOutcome, error: refusal)
             return
         }
-        retireInspectorIfDone(relay)
+        noteFindings(relay)
         inspection.forward.withUnsafeBytes { writeOrQueueToBackend($0) }
         if !inspection.answer.isEmpty { answerClient(inspection.answer, relay) }
     }
 
-    /// An inspector that stepped aside leaves its findings in the record and
-    /// costs nothing from then on.
-    private func retireInspectorIfDone(_ relay: Relay) {
-        guard let inspector = relay.inspector, inspector.isDone else { return }
-        recordFindings(of: inspector)
+    /// New login results go to the observers at once. An inspector that
+    /// stepped aside leaves its findings in the record and costs nothing
+    /// from then on.
+    private func noteFindings(_ relay: Relay) {
+        guard let inspector = relay.inspector else { return }
+        guard inspector.isDone else {
+            reportLoginAttempts(of: inspector, relay)
+            return
+        }
+        recordFindings(of: inspector, relay)
         relay.inspector = nil
     }
 
-    /// The login, and whether a login gate let an exempt user in.
-    func recordFindings(of inspector: any RelayInspector) {
+    /// The login (reported, and in the record), and whether a login gate let an exempt user in.
+    func recordFindings(of inspector: any RelayInspector, _ relay: Relay) {
+        reportLoginAttempts(of: inspector, relay)
         record.apply(inspector.login)
         if (inspector as? LegacyLoginGate)?.admittedUser != nil { record.legacy = .exempt }
     }
@@ -191,7 +198,7 @@ extension Connection {
             writeOrQueueToClient(bytes, tls)
             return
         }
-        retireInspectorIfDone(relay)
+        noteFindings(relay)
         if let refusal = inspection.refusal {
             closeAfterReply(MailReplies.unavailable(runtime.mailProtocol, hostname: runtime.configuration.hostname),
                             outcome: .backendRefused, error: refusal)

@@ -44,6 +44,8 @@ final class Connection: DeadlineHolder {
     var toBackend = ByteQueue()
     /// Client and original destination as a front's PROXY header gave them.
     var frontAddresses: (source: ProxyIPEndpoint, destination: ProxyIPEndpoint)?
+    /// The front sent a PROXY `LOCAL` header: its own connection, a health check.
+    var frontIsCheckingHealth = false
     /// The backends to try, in order, and which one is being tried.
     var backends = BackendAttempts(order: [])
 
@@ -187,7 +189,7 @@ final class Connection: DeadlineHolder {
             ])
         }
         // Leaving the relay by any way: what its inspector saw goes into the record.
-        if case .relaying(let relay) = phase, let inspector = relay.inspector { recordFindings(of: inspector) }
+        if case .relaying(let relay) = phase, let inspector = relay.inspector { recordFindings(of: inspector, relay) }
         phase = next
         inboundWait = nil
         outboundWait = nil
@@ -273,7 +275,7 @@ final class Connection: DeadlineHolder {
     func close(_ outcome: Outcome, error: String? = nil) {
         guard !phase.isClosed else { return }
         enter(.closed)
-        record.outcome = outcome
+        record.outcome = frontIsCheckingHealth && outcome.endsBeforeTheSession ? .healthCheck : outcome
         record.error = error
         record.durationMilliseconds = Int64(MonotonicClock.milliseconds() - startedAt)
         worker.close(client)
@@ -302,5 +304,13 @@ extension ConnectionRecord {
         self.login = login.result == .none ? nil : login.result.rawValue
         clientName = login.clientName
         clientVersion = login.clientVersion
+    }
+}
+
+extension Outcome {
+    /// Ended before TLS or a login got anywhere: what a balancer's connect
+    /// check looks like (it may close, reset, or just go quiet).
+    fileprivate var endsBeforeTheSession: Bool {
+        [.handshakeFailed, .handshakeTimeout, .plaintextClosed].contains(self)
     }
 }

@@ -75,6 +75,8 @@ extension Connection {
         var backendWriteShut = false
         /// The backend closed: the session ends once its last bytes are out.
         var backendFinished = false
+        /// Logins already told to the server's login observers.
+        var reportedAttempts = 0
         /// How the session ends when its inspector refuses the client (a
         /// legacy client's login gate).
         let refusalOutcome: Outcome
