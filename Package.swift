@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C libraries, imported as they are plus a shim for the macros Swift cannot see.
@@ -36,6 +38,12 @@ let package = Package(
         .target(name: "EventLog", dependencies: [
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Metric handles resolved ahead and the Prometheus registry they record into.
+        .target(name: "Telemetry", dependencies: [
+            "EventLog", "TLS",
+            .product(name: "CoreMetrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
         .target(name: "Systemd", dependencies: [
             "CSystemd", "EventLog",
             .product(name: "Logging", package: "swift-log"),
@@ -43,13 +51,14 @@ let package = Package(
 
         // The only module that owns file descriptors.
         .target(name: "Net", dependencies: [
-            "COpenSSL", "CSocket", "Configuration", "TLS", "Mail", "ProxyProtocol", "EventLog", "Systemd",
+            "COpenSSL", "CSocket", "Configuration", "TLS", "Mail", "ProxyProtocol", "EventLog", "Systemd", "Telemetry",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "CoreMetrics", package: "swift-metrics"),
             .product(name: "SystemPackage", package: "swift-system"),
         ]),
 
         .executableTarget(name: "tlsfloord", dependencies: [
-            "Configuration", "TLS", "Net", "EventLog", "Systemd", "Report",
+            "Configuration", "TLS", "Net", "EventLog", "Systemd", "Report", "Telemetry",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -65,5 +74,6 @@ let package = Package(
         .testTarget(name: "SystemdTests", dependencies: ["Systemd", "EventLog"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "EventLog"]),
         .testTarget(name: "NetTests", dependencies: ["Net"]),
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "EventLog", "TLS"]),
     ]
 )

@@ -36,6 +36,7 @@ extension Configuration {
         let log = try parseLog(root.table("log"))
         let legacy = try parseLegacy(root.table("legacy"), inheriting: LegacyPolicySettings())
         let listenerTables = try root.tables("listener")
+        let metricsTable = try root.table("metrics")
         try root.rejectUnknownKeys()
 
         guard !listenerTables.isEmpty else {
@@ -57,7 +58,8 @@ extension Configuration {
             listeners.append(listener)
         }
         return Configuration(path: file, server: server, tls: tls, limits: limits, log: log,
-                             legacy: legacy, listeners: listeners)
+                             legacy: legacy, listeners: listeners,
+                             metrics: try parseMetrics(metricsTable, listeners: listeners))
     }
 
     private static func parseServer(_ reader: TOMLReader?, file: String) throws -> ServerSettings {

@@ -58,4 +58,5 @@ public struct Configuration: Equatable, Sendable {
     public var log: LogSettings
     public var legacy: LegacyPolicySettings
     public var listeners: [ListenerConfiguration]
+    public var metrics = MetricsSettings()
 }

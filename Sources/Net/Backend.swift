@@ -1,4 +1,5 @@
 import Configuration
+import CoreMetrics
 import Synchronization
 
 /// A backend mail server and its recent health. A backend that refused or
@@ -10,20 +11,27 @@ final class Backend: Sendable {
     /// `endpoint` as the log shows it, formatted once rather than per connection.
     let name: String
     let addresses: [SocketAddress]
+    /// `tlsfloor_backend_connect_failures_total` for this backend and listener, when metrics are on.
+    let connectFailures: CoreMetrics.Counter?
     /// Uptime in ms until which this backend counts as down.
     private let downUntil = Atomic<UInt64>(0)
 
     static let markDownPeriodMilliseconds: UInt64 = 10_000
 
-    init(endpoint: Endpoint) throws {
+    init(endpoint: Endpoint, connectFailures: CoreMetrics.Counter? = nil) throws {
         self.endpoint = endpoint
         name = endpoint.description
+        self.connectFailures = connectFailures
         self.addresses = try SocketAddress.resolve(endpoint, passive: false)
     }
 
     func isMarkedDown(now: UInt64) -> Bool { downUntil.load(ordering: .relaxed) > now }
 
-    func markDown(now: UInt64) { downUntil.store(now + Self.markDownPeriodMilliseconds, ordering: .relaxed) }
+    /// An attempt failed: skip this backend for a while, and count the failure.
+    func markDown(now: UInt64) {
+        downUntil.store(now + Self.markDownPeriodMilliseconds, ordering: .relaxed)
+        connectFailures?.increment()
+    }
 
     func markUp() {
         if downUntil.load(ordering: .relaxed) != 0 { downUntil.store(0, ordering: .relaxed) }

@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import Logging
 import Synchronization
+import Telemetry
 import TLS
 
 /// A failure to start or reload, naming the part of the configuration at fault.
@@ -24,6 +25,8 @@ public final class Server: @unchecked Sendable {
     private var acceptors: [[Acceptor]]
     private var runtimes: [String: ListenerRuntime]
     private let drained = DrainCallback()
+    private let telemetry: Telemetry?
+    private let metricsEndpoint: MetricsEndpoint?
     public private(set) var configuration: Configuration
 
     /// Builds everything that can fail — TLS context, backend addresses,
@@ -32,9 +35,11 @@ public final class Server: @unchecked Sendable {
     ///   - inheritedSockets: listening fds passed by systemd, by listener name; a
     ///     name may carry several (one socket unit with several `ListenStream=`).
     ///   - loginObservers: told of every login that reached a result, on the workers.
+    ///   - telemetry: where connections are counted, served on `[metrics] listen`; nil: metrics off.
     public init(configuration: Configuration, logger: Logger, inheritedSockets: [String: [Int32]] = [:],
-                loginObservers: [any LoginAttemptObserver] = []) throws {
+                loginObservers: [any LoginAttemptObserver] = [], telemetry: Telemetry? = nil) throws {
         self.configuration = configuration
+        self.telemetry = telemetry
         let drained = self.drained
         let state = ServerState(logger: logger, maxConnections: configuration.limits.maxConnections,
                                 loginObservers: loginObservers) { drained.fire() }
@@ -47,8 +52,9 @@ public final class Server: @unchecked Sendable {
             throw ServerError(key: "server.threads", reason: "cannot set up an event loop: \(error)")
         }
         acceptors = workers.map { _ in [] }
-        runtimes = try Self.makeRuntimes(configuration)
+        runtimes = try Self.makeRuntimes(configuration, telemetry: telemetry)
         for worker in workers { worker.runtimes = runtimes }
+        metricsEndpoint = try Self.metricsEndpoint(configuration.metrics, telemetry: telemetry, state: state)
         do {
             for (index, listener) in configuration.listeners.enumerated() {
                 let bound = try Self.listeners(for: listener, at: index, inherited: inheritedSockets[listener.name] ?? [],
@@ -64,7 +70,18 @@ public final class Server: @unchecked Sendable {
             for listener in listeners { try addAcceptors(for: listener) }
         } catch {
             for listener in listeners { listener.close() }
+            metricsEndpoint?.close()
             throw error
+        }
+    }
+
+    private static func metricsEndpoint(_ settings: MetricsSettings, telemetry: Telemetry?,
+                                        state: ServerState) throws -> MetricsEndpoint? {
+        guard let listen = settings.listen, let telemetry else { return nil }
+        do {
+            return try MetricsEndpoint(listen) { telemetry.exposition(openConnections: state.openConnections) }
+        } catch {
+            throw ServerError(key: "metrics.listen", reason: "\(error)")
         }
     }
 
@@ -117,6 +134,12 @@ public final class Server: @unchecked Sendable {
                 "inherited": .string(listener.inherited ? "yes" : "no"),
             ])
         }
+        if let metricsEndpoint {
+            metricsEndpoint.start()
+            state.logger.info("metrics on \(metricsEndpoint.address)", metadata: [
+                "event": "metrics_listening", "listen": .string(metricsEndpoint.address),
+            ])
+        }
     }
 
     /// Applies a new configuration to new connections; sessions already
@@ -135,7 +158,10 @@ public final class Server: @unchecked Sendable {
             throw ServerError(key: "listener", reason: "switching listener \(new.name) from tls = \"\(old.tls.rawValue)\" "
                 + "to \"\(new.tls.rawValue)\" needs a restart (its sockets are set up for one mode)")
         }
-        let runtimes = try Self.makeRuntimes(next)
+        guard next.metrics == configuration.metrics else {
+            throw ServerError(key: "metrics.listen", reason: "starting, stopping or moving the metrics endpoint needs a restart")
+        }
+        let runtimes = try Self.makeRuntimes(next, telemetry: telemetry)
         for worker in workers {
             worker.post { worker.runtimes = runtimes }
         }
@@ -189,7 +215,7 @@ public final class Server: @unchecked Sendable {
     public var refusedLegacyClients: Int { state.refusedLegacyClients }
     public var listenerNames: [String] { configuration.listeners.map(\.name) }
 
-    private static func makeRuntimes(_ configuration: Configuration) throws -> [String: ListenerRuntime] {
+    private static func makeRuntimes(_ configuration: Configuration, telemetry: Telemetry?) throws -> [String: ListenerRuntime] {
         let certificates: ServerCertificates
         do {
             certificates = try ServerCertificates(settings: configuration.tls)
@@ -204,14 +230,17 @@ public final class Server: @unchecked Sendable {
             } catch let error as TLSSetupError {
                 throw ServerError(key: "listener[\(index + 1)].\(error.key)", reason: error.reason)
             }
+            let metrics = telemetry?.listener(named: listener.name)
             let backends: [Backend]
             do {
-                backends = try listener.backends.map { try Backend(endpoint: $0) }
+                backends = try listener.backends.map {
+                    try Backend(endpoint: $0, connectFailures: metrics?.backendConnectFailures($0.description))
+                }
             } catch {
                 throw ServerError(key: "listener[\(index + 1)].backend", reason: "\(error)")
             }
-            runtimes[listener.name] = ListenerRuntime(configuration: listener, tls: context,
-                                                      limits: configuration.limits, backends: backends)
+            runtimes[listener.name] = ListenerRuntime(configuration: listener, tls: context, limits: configuration.limits,
+                                                      backends: backends, telemetry: metrics)
         }
         return runtimes
     }
@@ -219,7 +248,7 @@ public final class Server: @unchecked Sendable {
     /// Checks what `init` would check, without opening any socket: the TLS
     /// context (certificate, key, ciphers) and backend addresses.
     public static func validate(_ configuration: Configuration) throws -> (certificate: String, warnings: [TLSSetupWarning]) {
-        let certificates = try makeRuntimes(configuration).values.first?.tls.certificates
+        let certificates = try makeRuntimes(configuration, telemetry: nil).values.first?.tls.certificates
         return (certificates?.summary ?? "-", certificates?.warnings ?? [])
     }
 

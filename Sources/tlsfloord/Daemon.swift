@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import Net
 import Systemd
+import Telemetry
 
 /// The process lifecycle around `Server`: systemd notifications, signals,
 /// reload, watchdog and shutdown. Everything here runs on the main queue.
@@ -17,6 +18,8 @@ final class Daemon: @unchecked Sendable {
     /// `[server] user`: what the process runs as after start, hence what a reload reads files as.
     private let droppedTo: String?
     private let notifier = ServiceNotifier()
+    /// nil unless `[metrics] listen` is set.
+    private let telemetry: Telemetry?
     private var sources: [DispatchSourceProtocol] = []
     private var stopping = false
 
@@ -32,8 +35,9 @@ final class Daemon: @unchecked Sendable {
         for name in names {
             sockets[name] = inherited.descriptors(named: name)
         }
+        telemetry = configuration.metrics.listen == nil ? nil : Telemetry(version: TLSFloorVersion.number)
         do {
-            server = try Server(configuration: configuration, logger: logger, inheritedSockets: sockets)
+            server = try Server(configuration: configuration, logger: logger, inheritedSockets: sockets, telemetry: telemetry)
             if let user = configuration.server.user { try Privileges.drop(to: user) }
         } catch {
             throw StartFailure(description: "\(configuration.path): \(error)")
@@ -105,11 +109,13 @@ final class Daemon: @unchecked Sendable {
             let next = try Configuration.load(path: configPath)
             if let user = droppedTo { try Privileges.checkReadable(next.tls, asUser: user) }
             try server.reload(next)
+            telemetry?.reloaded(ok: true)
             logger.notice("configuration reloaded", metadata: [
                 "event": "reload", "outcome": "ok", "certificate": .string(server.certificateSummary),
             ])
             logCertificateWarnings()
         } catch {
+            telemetry?.reloaded(ok: false)
             logger.error("reload refused, previous configuration stays active: \(error)", metadata: [
                 "event": "reload", "outcome": "refused", "error": .string("\(error)"),
             ])

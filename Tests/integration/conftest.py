@@ -35,6 +35,7 @@ MARKERS = {
     "notify": "tlsfloord notify: notices to legacy users through the real Postfix, read back from Dovecot",
     "report": "tlsfloord report on the real daemon's log; the HTML page in a real headless Chromium",
     "roundcube": "issue 16: the Roundcube login history plugin on the real store, in a real headless Chromium",
+    "metrics": "issue 15: the [metrics] Prometheus endpoint, scraped with curl and checked with promtool",
 }
 
 

@@ -89,9 +89,10 @@ DEFAULT_LIMITS = {
 def render_config(*, certificate, private_key, listeners: Iterable[Listener],
                   server: dict | None = None, tls: dict | None = None,
                   limits: dict | None = None, log: dict | None = None,
-                  legacy: dict | None = None, certificates: Iterable[dict] = ()) -> str:
+                  legacy: dict | None = None, certificates: Iterable[dict] = (),
+                  metrics: dict | None = None) -> str:
     """A complete tlsfloor.toml; section dicts override the test defaults key by key
-    (a value of None drops the key). `[legacy]` is written only when given;
+    (a value of None drops the key). `[legacy]` and `[metrics]` are written only when given;
     each of `certificates` becomes a `[[tls.certificates]]` entry."""
     sections = [
         toml_table("[server]", {"hostname": "mail.example.test", "threads": 2, **(server or {})}),
@@ -103,6 +104,8 @@ def render_config(*, certificate, private_key, listeners: Iterable[Listener],
     ]
     if legacy is not None:
         sections.append(toml_table("[legacy]", legacy))
+    if metrics is not None:
+        sections.append(toml_table("[metrics]", metrics))
     for listener in listeners:
         sections.append(toml_table("[[listener]]", {
             "name": listener.name, "protocol": listener.protocol, "tls": listener.tls,

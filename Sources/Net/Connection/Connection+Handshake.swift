@@ -11,6 +11,7 @@ extension Connection {
             close(.handshakeFailed, error: "\(error)")
             return
         }
+        if runtime.telemetry != nil { handshakeStartedAt = MonotonicClock.nanoseconds() }
         enter(.handshaking)
         continueHandshake()
     }
@@ -63,6 +64,7 @@ extension Connection {
         record.serverName = tls.serverName.flatMap { LogSafeText.clean($0.utf8) }
         record.resumed = tls.wasResumed
         record.certificate = tls.servedCertificate
+        runtime.telemetry?.handshakeCompleted(nanoseconds: MonotonicClock.nanoseconds() - handshakeStartedAt)
         lastActivity = worker.now
         switch tls.decision {
         case .explain(let message):

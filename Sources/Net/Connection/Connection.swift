@@ -36,6 +36,8 @@ final class Connection: DeadlineHolder {
     /// Last time bytes moved either way, for the idle timeout.
     var lastActivity: UInt64
     var inboundWait: Readiness?
+    /// When the TLS handshake began (ns, monotonic); read only with metrics on.
+    var handshakeStartedAt: UInt64 = 0
     var outboundWait: Readiness?
 
     /// tlsfloord's own replies and the backend's output the client has not taken yet.
@@ -281,6 +283,8 @@ final class Connection: DeadlineHolder {
         worker.close(client)
         closeBackend()
         if [.tlsVersionRefused, .legacyExplained, .legacyRamped].contains(outcome) { worker.server.countRefusedLegacyClient() }
+        runtime.telemetry?.connectionEnded(record, offered: tls?.offer?.highestVersion,
+                                           negotiated: record.tlsVersion == nil ? nil : tls?.protocolVersion)
         record.log(to: worker.server.logger)
         worker.server.connectionEnded()
     }

@@ -1,5 +1,6 @@
 import Configuration
 import Mail
+import Telemetry
 import TLS
 
 /// Everything a connection needs from its listener's configuration,
@@ -11,15 +12,19 @@ final class ListenerRuntime: Sendable {
     let policy: VersionPolicy
     let backends: [Backend]
     let limits: Limits
+    /// nil when `[metrics]` is off: then nothing is recorded at all.
+    let telemetry: ListenerTelemetry?
 
     var name: String { configuration.name }
     var mailProtocol: MailProtocol { configuration.protocol }
 
-    init(configuration: ListenerConfiguration, tls: TLSContext, limits: Limits, backends: [Backend]) {
+    init(configuration: ListenerConfiguration, tls: TLSContext, limits: Limits, backends: [Backend],
+         telemetry: ListenerTelemetry?) {
         self.configuration = configuration
         self.tls = tls
         self.policy = VersionPolicy(floor: configuration.minVersion, legacy: configuration.legacy)
         self.backends = backends
         self.limits = limits
+        self.telemetry = telemetry
     }
 }
