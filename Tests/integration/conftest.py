@@ -36,6 +36,8 @@ MARKERS = {
     "report": "tlsfloord report on the real daemon's log; the HTML page in a real headless Chromium",
     "roundcube": "issue 16: the Roundcube login history plugin on the real store, in a real headless Chromium",
     "metrics": "issue 15: the [metrics] Prometheus endpoint, scraped with curl and checked with promtool",
+    "journal": "a real systemd-journald: TLSFLOOR_* fields, MESSAGE_IDs, the documented journalctl queries",
+    "package": "the Debian package: build, lintian, install, verify, purge",
 }
 
 

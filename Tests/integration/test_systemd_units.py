@@ -15,7 +15,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 UNITS = REPO / "systemd"
 CONFIG = REPO / "config" / "tlsfloor.toml"
-INSTALLED_BINARY = "/usr/local/bin/tlsfloord"
+INSTALLED_BINARY = "/usr/sbin/tlsfloord"  # where the Debian package puts it
 MAXIMUM_EXPOSURE = 2.0
 
 # Listener name -> default port, as the README and config/tlsfloor.toml describe them.
@@ -131,10 +131,11 @@ def test_install_stages_everything_and_keeps_an_edited_configuration(tmp_path):
     assert (root / "etc/tlsfloor/tlsfloor.toml.example").read_text() == CONFIG.read_text()
     template = "notify/legacy-tls.de-en.txt"
     assert (root / "etc/tlsfloor" / template).read_text() == (REPO / "config" / template).read_text()
-    assert os.access(root / "opt/tlsfloor/bin/tlsfloord", os.X_OK)
+    assert os.access(root / "opt/tlsfloor/sbin/tlsfloord", os.X_OK)
     assert (root / "usr/lib/sysusers.d/tlsfloor.conf").is_file()
+    assert (root / "usr/lib/tmpfiles.d/tlsfloor.conf").read_text() == (UNITS / "tlsfloor.tmpfiles.conf").read_text()
     assert (root / "opt/tlsfloor/share/doc/tlsfloor/operations.md").is_file()
     service = read_unit(root / "etc/systemd/system/tlsfloord.service")
-    assert service[("Service", "ExecStart")] == ["/opt/tlsfloor/bin/tlsfloord run --config /etc/tlsfloor/tlsfloor.toml"]
+    assert service[("Service", "ExecStart")] == ["/opt/tlsfloor/sbin/tlsfloord run --config /etc/tlsfloor/tlsfloor.toml"]
     installed_units = {unit.name for unit in (root / "etc/systemd/system").iterdir()}
     assert installed_units == set(shipped_unit_names())
