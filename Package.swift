@@ -25,6 +25,9 @@ let package = Package(
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd",
                        providers: [.apt(["libsystemd-dev"])]),
         .systemLibrary(name: "CSocket"),
+        // The login history stores (docs/history.md).
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CLibpq", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
 
         // Pure logic: no sockets in any of these.
         .target(name: "Configuration", dependencies: [
@@ -49,6 +52,11 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        .target(name: "History", dependencies: [
+            "CSQLite", "CLibpq", "Configuration", "EventLog", "Report",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
         // The only module that owns file descriptors.
         .target(name: "Net", dependencies: [
             "COpenSSL", "CSocket", "Configuration", "TLS", "Mail", "ProxyProtocol", "EventLog", "Systemd", "Telemetry",
@@ -58,7 +66,7 @@ let package = Package(
         ]),
 
         .executableTarget(name: "tlsfloord", dependencies: [
-            "Configuration", "TLS", "Net", "EventLog", "Systemd", "Report", "Telemetry",
+            "Configuration", "TLS", "Net", "EventLog", "Systemd", "Report", "Telemetry", "History",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -74,6 +82,6 @@ let package = Package(
         .testTarget(name: "SystemdTests", dependencies: ["Systemd", "EventLog"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "EventLog"]),
         .testTarget(name: "NetTests", dependencies: ["Net"]),
-        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "EventLog", "TLS"]),
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "History", "EventLog", "TLS"]),
     ]
 )

@@ -35,8 +35,10 @@ extension Configuration {
         let limits = try parseLimits(root.table("limits"))
         let log = try parseLog(root.table("log"))
         let legacy = try parseLegacy(root.table("legacy"), inheriting: LegacyPolicySettings())
+        let abuse = try parseAbuse(root.table("abuse"))
         let listenerTables = try root.tables("listener")
         let metricsTable = try root.table("metrics")
+        let history = try parseHistory(root.table("history"))
         try root.rejectUnknownKeys()
 
         guard !listenerTables.isEmpty else {
@@ -58,8 +60,8 @@ extension Configuration {
             listeners.append(listener)
         }
         return Configuration(path: file, server: server, tls: tls, limits: limits, log: log,
-                             legacy: legacy, listeners: listeners,
-                             metrics: try parseMetrics(metricsTable, listeners: listeners))
+                             legacy: legacy, listeners: listeners, abuse: abuse,
+                             metrics: try parseMetrics(metricsTable, listeners: listeners), history: history)
     }
 
     private static func parseServer(_ reader: TOMLReader?, file: String) throws -> ServerSettings {
@@ -130,6 +132,7 @@ extension Configuration {
             guard size >= 16 * 1024 else { throw reader.error("buffer_limit", "must be at least 16KiB (one TLS record)") }
             limits.bufferLimit = size
         }
+        limits.perClient = try parseClientLimits(&reader)
         try reader.rejectUnknownKeys()
         return limits
     }
@@ -150,15 +153,7 @@ extension Configuration {
         legacy.action = try reader.enumeration("action", LegacyPolicySettings.Action.self,
                                                allowed: [.reject, .explain, .allow]) ?? legacy.action
         let enforceAfter = try reader.raw("enforce_after").map { try parseInstant($0, key: "enforce_after", reader) }
-        if let networks = try reader.strings("exempt_networks") {
-            legacy.exemptNetworks = try networks.map { text throws(ConfigurationError) -> IPNetwork in
-                do {
-                    return try IPNetwork(text)
-                } catch {
-                    throw reader.error("exempt_networks", "\(error)")
-                }
-            }
-        }
+        legacy.exemptNetworks = try reader.networks("exempt_networks") ?? legacy.exemptNetworks
         let listed = try reader.strings("exempt_users")
         let fromFile = try reader.string("exempt_users_file").map { try exemptUsers(inFile: $0, reader) }
         if listed != nil || fromFile != nil {
@@ -259,14 +254,7 @@ extension Configuration {
         listener.proxyProtocol = try reader.enumeration("proxy_protocol", ListenerConfiguration.ProxyProtocolVersion.self,
                                                         allowed: [.off, .v1, .v2]) ?? .off
         listener.acceptProxyProtocol = try reader.bool("accept_proxy_protocol") ?? false
-        let trusted: [String] = try reader.strings("trusted_proxies") ?? []
-        listener.trustedProxies = try trusted.map { text throws(ConfigurationError) -> IPNetwork in
-            do {
-                return try IPNetwork(text)
-            } catch {
-                throw reader.error("trusted_proxies", "\(error)")
-            }
-        }
+        listener.trustedProxies = try reader.networks("trusted_proxies") ?? []
         if let name = try reader.string("default_certificate") {
             listener.defaultCertificate = try certificateName(name, key: "default_certificate", reader)
         }
@@ -283,7 +271,7 @@ extension Configuration {
         return value
     }
 
-    private static func positive(_ value: Duration?, _ key: String, _ reader: TOMLReader) throws -> Duration? {
+    static func positive(_ value: Duration?, _ key: String, _ reader: TOMLReader) throws -> Duration? {
         if let value, value <= .zero { throw reader.error(key, "must be longer than zero") }
         return value
     }
@@ -314,14 +302,14 @@ extension Configuration {
         }
     }
 
-    private static func localHostName() -> String {
+    static func localHostName() -> String {
         var buffer = [CChar](repeating: 0, count: 256)
         guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
         let name = String(cString: buffer)
         return isValidHostname(name) ? name : "localhost"
     }
 
-    private static func readFailure(_ path: String) -> String {
+    static func readFailure(_ path: String) -> String {
         FileManager.default.fileExists(atPath: path) ? "permission denied or not UTF-8" : "no such file"
     }
 }

@@ -58,5 +58,8 @@ public struct Configuration: Equatable, Sendable {
     public var log: LogSettings
     public var legacy: LegacyPolicySettings
     public var listeners: [ListenerConfiguration]
+    public var abuse = AbuseSettings()
     public var metrics = MetricsSettings()
+    /// `[history]`; nil: no login history is kept.
+    public var history: HistorySettings? = nil
 }

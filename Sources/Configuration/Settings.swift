@@ -55,6 +55,8 @@ public struct Limits: Equatable, Sendable {
     public var shutdownGrace: Duration = .seconds(30)
     /// Bytes held per direction before tlsfloord stops reading from the sender.
     public var bufferLimit = 256 * 1024
+    /// `max_connections_per_ip`, `max_handshakes_per_ip_per_minute`.
+    public var perClient = ClientLimitSettings()
 
     public init() {}
 }

@@ -111,7 +111,7 @@ public struct ConnectionRecord: Sendable {
         case .healthCheck: return .debug
         case .relayed, .plaintextClosed: return .info
         case .tlsVersionRefused, .legacyExplained, .legacyRamped, .handshakeFailed, .handshakeTimeout, .idleTimeout, .proxyHeaderRefused,
-             .backendRefused:
+             .backendRefused, .banned:
             return .notice
         case .backendUnavailable, .tooManyConnections, .shutdown: return .warning
         }

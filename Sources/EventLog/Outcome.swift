@@ -17,7 +17,10 @@ public enum Outcome: String, Sendable, CaseIterable {
     /// The backend refused the session in its greeting.
     case backendRefused = "backend_refused"
     case idleTimeout = "idle_timeout"
+    /// Over `max_connections`, or over a per-address limit (`error` says which).
     case tooManyConnections = "too_many_connections"
+    /// The client's address is banned for now after failed logins (`[abuse]`).
+    case banned
     /// A PROXY protocol header from an untrusted or malformed front.
     case proxyHeaderRefused = "proxy_header_refused"
     /// Still open when the shutdown grace period ended.

@@ -16,15 +16,17 @@ public enum MailReplies {
         }
     }
 
-    /// The listener is at its connection limit. Sent in plaintext on STARTTLS
-    /// listeners (implicit-TLS listeners cannot speak before the handshake):
-    /// IMAP `* BYE [UNAVAILABLE] …`, POP3 `-ERR [SYS/TEMP] …`,
-    /// SMTP `421 4.7.0 <hostname> …`.
-    public static func tooManyConnections(_ mailProtocol: MailProtocol, hostname: String) -> [UInt8] {
+    /// A client refused before its session begins (a connection limit, a
+    /// ban). Sent in plaintext on STARTTLS listeners (implicit-TLS listeners
+    /// cannot speak before the handshake, which is the work being refused):
+    /// IMAP `* BYE [UNAVAILABLE] …` (RFC 5530), POP3 `-ERR [SYS/TEMP] …`
+    /// (RFC 3206), SMTP `421 4.7.0 <hostname> …` (RFC 5321 §3.8; X.7.0 is
+    /// a policy reason, as Postfix uses for its per-client limits).
+    public static func refusal(_ reason: ClientRefusal, _ mailProtocol: MailProtocol, hostname: String) -> [UInt8] {
         switch mailProtocol {
-        case .imap: IMAPReplies.tooManyConnections
-        case .pop3: POP3Replies.tooManyConnections
-        case .smtp: SMTPReplies.tooManyConnections(hostname: ReplyText.sanitizedHostname(hostname))
+        case .imap: IMAPReplies.temporaryRefusal(reason.text)
+        case .pop3: POP3Replies.temporaryRefusal(reason.text)
+        case .smtp: SMTPReplies.temporaryRefusal(reason.text, hostname: ReplyText.sanitizedHostname(hostname))
         }
     }
 }

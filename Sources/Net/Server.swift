@@ -25,6 +25,8 @@ public final class Server: @unchecked Sendable {
     private var acceptors: [[Acceptor]]
     private var runtimes: [String: ListenerRuntime]
     private let drained = DrainCallback()
+    /// `[abuse]`: turns failed logins into bans; told of each reload's settings.
+    private let bans: FailedLoginBans
     private let telemetry: Telemetry?
     private let metricsEndpoint: MetricsEndpoint?
     public private(set) var configuration: Configuration
@@ -41,8 +43,10 @@ public final class Server: @unchecked Sendable {
         self.configuration = configuration
         self.telemetry = telemetry
         let drained = self.drained
-        let state = ServerState(logger: logger, maxConnections: configuration.limits.maxConnections,
-                                loginObservers: loginObservers) { drained.fire() }
+        let clients = ClientTable()
+        bans = FailedLoginBans(clients: clients, logger: logger, abuse: configuration.abuse)
+        let state = ServerState(logger: logger, maxConnections: configuration.limits.maxConnections, clients: clients,
+                                loginObservers: [bans] + loginObservers) { drained.fire() }
         self.state = state
         let threads = configuration.server.threads == 0 ? ProcessInfo.processInfo.activeProcessorCount : configuration.server.threads
         let linger = Int32(clamping: configuration.server.linger.milliseconds)
@@ -167,6 +171,7 @@ public final class Server: @unchecked Sendable {
         }
         self.runtimes = runtimes
         state.setLimit(next.limits.maxConnections)
+        bans.update(next.abuse)
         configuration = next
     }
 
@@ -240,7 +245,7 @@ public final class Server: @unchecked Sendable {
                 throw ServerError(key: "listener[\(index + 1)].backend", reason: "\(error)")
             }
             runtimes[listener.name] = ListenerRuntime(configuration: listener, tls: context, limits: configuration.limits,
-                                                      backends: backends, telemetry: metrics)
+                                                      abuse: configuration.abuse, backends: backends, telemetry: metrics)
         }
         return runtimes
     }

@@ -1,11 +1,14 @@
 import Logging
 import Synchronization
 
-/// State all workers share, kept to atomics so the accept path takes no
-/// lock: the connection count against the limit, and whether the daemon is
-/// draining for shutdown.
+/// State all workers share: the connection count against the limit and
+/// whether the daemon is draining (atomics, so the accept path takes no
+/// lock for them), the per-address table (short sharded locks, see
+/// `ClientTable`), and the login observers.
 final class ServerState: Sendable {
     let logger: Logger
+    /// Per-address connections, handshake rates, failed logins and bans.
+    let clients: ClientTable
     /// Told of every login that reached a result; fixed for the daemon's life.
     let loginObservers: [any LoginAttemptObserver]
     private let open = Atomic<Int>(0)
@@ -16,9 +19,10 @@ final class ServerState: Sendable {
     private let refusedLegacy = Atomic<Int>(0)
     private let onDrained: @Sendable () -> Void
 
-    init(logger: Logger, maxConnections: Int, loginObservers: [any LoginAttemptObserver] = [],
-         onDrained: @escaping @Sendable () -> Void) {
+    init(logger: Logger, maxConnections: Int, clients: ClientTable = ClientTable(),
+         loginObservers: [any LoginAttemptObserver] = [], onDrained: @escaping @Sendable () -> Void) {
         self.logger = logger
+        self.clients = clients
         self.loginObservers = loginObservers
         self.limit = Atomic(maxConnections)
         self.onDrained = onDrained

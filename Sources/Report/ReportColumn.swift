@@ -1,6 +1,7 @@
 /// A column of the table, CSV and HTML formats: all show the same fields, in the same order.
 /// `Row` is a `ClientGroup` (per user and client) or a `PeriodSummary` (`--by`).
-struct ReportColumn<Row>: Sendable {
+/// `tlsfloord history` prints its rows with the same columns and table.
+public struct ReportColumn<Row>: Sendable {
     /// Heading in the terminal table.
     let title: String
     /// Header name in CSV, the same as the key in JSON.
@@ -8,6 +9,13 @@ struct ReportColumn<Row>: Sendable {
     /// Counts read better right-aligned.
     let isNumeric: Bool
     let value: @Sendable (Row) -> String
+
+    public init(title: String, name: String, isNumeric: Bool, value: @escaping @Sendable (Row) -> String) {
+        self.title = title
+        self.name = name
+        self.isNumeric = isNumeric
+        self.value = value
+    }
 }
 
 extension ReportColumn<ClientGroup> {

@@ -1,6 +1,6 @@
 /// Aligned columns for a terminal: two spaces between columns, no trailing blanks.
-enum TableRenderer {
-    static func render<Row>(_ rows: [Row], columns: [ReportColumn<Row>]) -> String {
+public enum TableRenderer {
+    public static func render<Row>(_ rows: [Row], columns: [ReportColumn<Row>]) -> String {
         let cells = [columns.map(\.title)] + rows.map { row in columns.map { $0.value(row) } }
         let widths = columns.indices.map { index in cells.map { $0[index].count }.max() ?? 0 }
         let lines = cells.map { line in

@@ -20,6 +20,8 @@ public enum JournalMessageID {
     public static let reload = "76db926eebff434a8cc90689d9ea3284"
     /// The daemon is stopping.
     public static let stop = "fcb544a3d8d44f28a81774dce2e4790f"
+    /// A client address was banned after failed logins (`[abuse]`).
+    public static let ban = "58ccbac61b6e4140ba968e0d623e5932"
 
     /// The id for a record, chosen by its `event` (and for connections its `outcome`) metadata;
     /// nil for records nobody filters on by id.
@@ -33,6 +35,7 @@ public enum JournalMessageID {
         case ("start", _): start
         case ("reload", _): reload
         case ("stop", _): stop
+        case ("ban", _): ban
         default: nil
         }
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Configuration
 import Foundation
+import History
 import Net
 
 /// `tlsfloord check`: validates a configuration — syntax, keys, values,
@@ -21,6 +22,9 @@ struct CheckCommand: ParsableCommand {
                 throw ConfigurationFailure(ConfigurationError(file: options.config, key: "server.user",
                                                               reason: "no such user \"\(user)\""))
             }
+        }
+        if let history = configuration.history, let problem = HistoryStores.problem(with: history) {
+            throw ConfigurationFailure(ConfigurationError(file: options.config, key: "history.store", reason: problem))
         }
         do {
             let (certificate, warnings) = try Server.validate(configuration)

@@ -18,6 +18,7 @@ final class Daemon: @unchecked Sendable {
     /// `[server] user`: what the process runs as after start, hence what a reload reads files as.
     private let droppedTo: String?
     private let notifier = ServiceNotifier()
+    private let history: HistoryService?
     /// nil unless `[metrics] listen` is set.
     private let telemetry: Telemetry?
     private var sources: [DispatchSourceProtocol] = []
@@ -35,9 +36,11 @@ final class Daemon: @unchecked Sendable {
         for name in names {
             sockets[name] = inherited.descriptors(named: name)
         }
+        history = HistoryService(configuration.history, logger: logger)
         telemetry = configuration.metrics.listen == nil ? nil : Telemetry(version: TLSFloorVersion.number)
         do {
-            server = try Server(configuration: configuration, logger: logger, inheritedSockets: sockets, telemetry: telemetry)
+            server = try Server(configuration: configuration, logger: logger, inheritedSockets: sockets,
+                                loginObservers: history.map { [$0.observer] } ?? [], telemetry: telemetry)
             if let user = configuration.server.user { try Privileges.drop(to: user) }
         } catch {
             throw StartFailure(description: "\(configuration.path): \(error)")
@@ -47,6 +50,7 @@ final class Daemon: @unchecked Sendable {
 
     func start() {
         server.start()
+        history?.start()
         logger.notice("tlsfloord started", metadata: [
             "event": "start", "version": .string(TLSFloorVersion.number),
             "listeners": .string(server.listenerNames.joined(separator: ",")),
@@ -109,6 +113,7 @@ final class Daemon: @unchecked Sendable {
             let next = try Configuration.load(path: configPath)
             if let user = droppedTo { try Privileges.checkReadable(next.tls, asUser: user) }
             try server.reload(next)
+            history?.noteReload(next.history)
             telemetry?.reloaded(ok: true)
             logger.notice("configuration reloaded", metadata: [
                 "event": "reload", "outcome": "ok", "certificate": .string(server.certificateSummary),
@@ -141,8 +146,11 @@ final class Daemon: @unchecked Sendable {
         logger.notice("stopping: no new connections, open sessions get \(grace.milliseconds) ms", metadata: [
             "event": "stop", "signal": .string(name), "open_connections": .string(String(server.openConnections)),
         ])
-        server.drain(grace: grace) {
-            DispatchQueue.main.async { exit(0) }
+        server.drain(grace: grace) { [history] in
+            DispatchQueue.main.async {
+                history?.finish()
+                exit(0)
+            }
         }
     }
 

@@ -7,7 +7,7 @@ struct TLSFloorCommand: ParsableCommand {
         abstract: "TLS-terminating proxy for IMAP, POP3 and SMTP that enforces a minimum TLS version.",
         discussion: "Clients below the floor are refused, or told why in their own protocol, and every connection is logged.",
         version: TLSFloorVersion.string,
-        subcommands: [RunCommand.self, CheckCommand.self, ReportCommand.self, NotifyCommand.self],
+        subcommands: [RunCommand.self, CheckCommand.self, ReportCommand.self, NotifyCommand.self, HistoryCommand.self],
         defaultSubcommand: nil
     )
 }

@@ -96,7 +96,7 @@ import Testing
 
     @Test(arguments: [
         (Outcome.relayed, Logger.Level.info), (.plaintextClosed, .info),
-        (.tlsVersionRefused, .notice), (.legacyExplained, .notice), (.handshakeFailed, .notice),
+        (.tlsVersionRefused, .notice), (.legacyExplained, .notice), (.handshakeFailed, .notice), (.banned, .notice),
         (.backendUnavailable, .warning), (.tooManyConnections, .warning), (.shutdown, .warning),
     ])
     func levelFollowsTheOutcome(outcome: Outcome, level: Logger.Level) {

@@ -11,13 +11,24 @@ import Testing
             == "421 4.3.0 mx.example.org The mail server is temporarily unavailable, please try again later\r\n")
     }
 
-    @Test func tooManyConnectionsRepliesAreTemporary() {
-        #expect(text(MailReplies.tooManyConnections(.imap, hostname: "mx.example.org"))
+    @Test func refusalsBeforeTheSessionAreTemporary() {
+        #expect(text(MailReplies.refusal(.tooManyConnections, .imap, hostname: "mx.example.org"))
             == "* BYE [UNAVAILABLE] Too many connections, please try again later\r\n")
-        #expect(text(MailReplies.tooManyConnections(.pop3, hostname: "mx.example.org"))
+        #expect(text(MailReplies.refusal(.tooManyConnections, .pop3, hostname: "mx.example.org"))
             == "-ERR [SYS/TEMP] Too many connections, please try again later\r\n")
-        #expect(text(MailReplies.tooManyConnections(.smtp, hostname: "mx.example.org"))
+        #expect(text(MailReplies.refusal(.tooManyConnections, .smtp, hostname: "mx.example.org"))
             == "421 4.7.0 mx.example.org Too many connections, please try again later\r\n")
+    }
+
+    @Test func perAddressRefusalsSayItIsTheClientsAddress() {
+        #expect(text(MailReplies.refusal(.tooManyConnectionsFromAddress, .imap, hostname: "mx.example.org"))
+            == "* BYE [UNAVAILABLE] Too many connections from your address, please try again later\r\n")
+        #expect(text(MailReplies.refusal(.tooManyConnectionsFromAddress, .pop3, hostname: "mx.example.org"))
+            == "-ERR [SYS/TEMP] Too many connections from your address, please try again later\r\n")
+        #expect(text(MailReplies.refusal(.tooManyFailedLogins, .smtp, hostname: "mx.example.org"))
+            == "421 4.7.0 mx.example.org Too many failed logins from your address, please try again later\r\n")
+        #expect(text(MailReplies.refusal(.tooManyFailedLogins, .imap, hostname: "mx.example.org"))
+            == "* BYE [UNAVAILABLE] Too many failed logins from your address, please try again later\r\n")
     }
 
     @Test func aHostnameCannotInjectASecondReplyLine() {

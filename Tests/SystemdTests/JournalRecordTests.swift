@@ -104,6 +104,7 @@ struct JournalMessageIDTests {
 
     @Test(arguments: [
         ("start", JournalMessageID.start), ("reload", JournalMessageID.reload), ("stop", JournalMessageID.stop),
+        ("ban", JournalMessageID.ban),
     ])
     func lifecycleEventsHaveIds(event: String, id: String) {
         #expect(JournalMessageID.forRecord(["event": .string(event)]) == id)
@@ -123,7 +124,7 @@ struct JournalMessageIDTests {
     @Test func idsAreDistinct128BitHex() {
         let ids = [
             JournalMessageID.tlsVersionRefused, JournalMessageID.legacyExplained, JournalMessageID.legacyAllowed,
-            JournalMessageID.start, JournalMessageID.reload, JournalMessageID.stop,
+            JournalMessageID.start, JournalMessageID.reload, JournalMessageID.stop, JournalMessageID.ban,
         ]
         #expect(Set(ids).count == ids.count)
         for id in ids {

@@ -223,8 +223,10 @@ def sha256(data: bytes) -> str:
 class LineSession:
     """A plaintext line-oriented session (before STARTTLS)."""
 
-    def __init__(self, host: str, port: int, timeout: float = 10):
-        self.sock = socket.create_connection((host, port), timeout=timeout)
+    def __init__(self, host: str, port: int, timeout: float = 10, source: str | None = None):
+        """`source`: the local address to connect from (another loopback address is another client)."""
+        self.sock = socket.create_connection((host, port), timeout=timeout,
+                                             source_address=(source, 0) if source else None)
         self.buffer = b""
 
     def send(self, data: bytes) -> None:

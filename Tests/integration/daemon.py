@@ -89,11 +89,13 @@ DEFAULT_LIMITS = {
 def render_config(*, certificate, private_key, listeners: Iterable[Listener],
                   server: dict | None = None, tls: dict | None = None,
                   limits: dict | None = None, log: dict | None = None,
-                  legacy: dict | None = None, certificates: Iterable[dict] = (),
-                  metrics: dict | None = None) -> str:
+                  legacy: dict | None = None, abuse: dict | None = None,
+                  certificates: Iterable[dict] = (), metrics: dict | None = None,
+                  tables: dict[str, dict] | None = None) -> str:
     """A complete tlsfloor.toml; section dicts override the test defaults key by key
-    (a value of None drops the key). `[legacy]` and `[metrics]` are written only when given;
-    each of `certificates` becomes a `[[tls.certificates]]` entry."""
+    (a value of None drops the key). `[legacy]`, `[abuse]` and `[metrics]` are written only when given;
+    each of `certificates` becomes a `[[tls.certificates]]` entry; each of `tables`
+    (e.g. {"history": {...}}) a table of its own after the listeners."""
     sections = [
         toml_table("[server]", {"hostname": "mail.example.test", "threads": 2, **(server or {})}),
         toml_table("[tls]", {"min_version": "1.2", "certificate": certificate,
@@ -104,12 +106,16 @@ def render_config(*, certificate, private_key, listeners: Iterable[Listener],
     ]
     if legacy is not None:
         sections.append(toml_table("[legacy]", legacy))
+    if abuse is not None:
+        sections.append(toml_table("[abuse]", abuse))
     if metrics is not None:
         sections.append(toml_table("[metrics]", metrics))
     for listener in listeners:
         sections.append(toml_table("[[listener]]", {
             "name": listener.name, "protocol": listener.protocol, "tls": listener.tls,
             "listen": listener.listen, "backend": listener.backend, **listener.extra}))
+    for name, values in (tables or {}).items():
+        sections.append(toml_table(f"[{name}]", values))
     return "\n".join(sections)
 
 

@@ -43,8 +43,7 @@ enum IMAPReplies {
 
     static let unavailable = ReplyText.line(
         "* BYE [UNAVAILABLE] The mail server is temporarily unavailable, please try again later")
-    static let tooManyConnections = ReplyText.line(
-        "* BYE [UNAVAILABLE] Too many connections, please try again later")
+    static func temporaryRefusal(_ text: String) -> [UInt8] { ReplyText.line("* BYE [UNAVAILABLE] \(text)") }
 
     /// Legacy refusal: RFC 3501 §7.1.5 allows BYE at any time, including as
     /// the greeting; ALERT (§7.1) asks the client to show the text to the user.

@@ -55,7 +55,10 @@ public struct LegacyLoginGate: RelayInspector {
 
     public var login: LoginObservation {
         if state == .open { return inner.login }
-        return LoginObservation(user: attemptedUser, result: attemptedUser == nil ? .none : .rejected)
+        // The inner inspector saw what passed before the login, such as IMAP ID.
+        let seen = inner.login
+        return LoginObservation(user: attemptedUser, result: attemptedUser == nil ? .none : .rejected,
+                                clientName: seen.clientName, clientVersion: seen.clientVersion)
     }
 
     public mutating func clientToBackend(_ bytes: [UInt8]) -> Inspection {

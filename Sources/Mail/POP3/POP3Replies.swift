@@ -20,8 +20,7 @@ enum POP3Replies {
 
     static let unavailable = ReplyText.line(
         "-ERR [SYS/TEMP] The mail server is temporarily unavailable, please try again later")
-    static let tooManyConnections = ReplyText.line(
-        "-ERR [SYS/TEMP] Too many connections, please try again later")
+    static func temporaryRefusal(_ text: String) -> [UInt8] { ReplyText.line("-ERR [SYS/TEMP] \(text)") }
 
     /// Legacy refusal: SYS/PERM (RFC 3206 §4) tells the client not to retry
     /// blindly and to show the text to the user; the ramp's SYS/TEMP says

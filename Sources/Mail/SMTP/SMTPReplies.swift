@@ -38,8 +38,8 @@ enum SMTPReplies {
     static func unavailable(hostname: String) -> [UInt8] {
         ReplyText.line("421 4.3.0 \(hostname) The mail server is temporarily unavailable, please try again later")
     }
-    static func tooManyConnections(hostname: String) -> [UInt8] {
-        ReplyText.line("421 4.7.0 \(hostname) Too many connections, please try again later")
+    static func temporaryRefusal(_ text: String, hostname: String) -> [UInt8] {
+        ReplyText.line("421 4.7.0 \(hostname) \(text)")
     }
 
     /// After TLS, a second STARTTLS is a bad sequence (RFC 3207 §4.2).

@@ -37,8 +37,8 @@ extension Connection {
     }
 
     /// The client's IP address as the policy sees it: behind a trusted
-    /// front, the one from its PROXY header.
-    private var clientAddressBytes: [UInt8]? {
+    /// front, the one from its PROXY header. Nil for a Unix-socket peer.
+    var clientAddressBytes: [UInt8]? {
         if let frontAddresses { return frontAddresses.source.address.bytes }
         return peer.ipAndPort?.0
     }

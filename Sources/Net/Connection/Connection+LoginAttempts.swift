@@ -25,6 +25,8 @@ extension Connection {
         var attempt = loginAttempt(inspector.login, result: .refusedLegacy)
         attempt.refusalKind = relay.refusalOutcome == .legacyRamped ? "temporary" : "permanent"
         tell(observers, attempt)
+        // The refusal is this attempt's result: leaving the relay must not report it again as `rejected`.
+        relay.reportedAttempts = inspector.login.attempts
     }
 
     private func tell(_ observers: [any LoginAttemptObserver], _ attempt: LoginAttempt) {

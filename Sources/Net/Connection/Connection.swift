@@ -50,6 +50,9 @@ final class Connection: DeadlineHolder {
     var frontIsCheckingHealth = false
     /// The backends to try, in order, and which one is being tried.
     var backends = BackendAttempts(order: [])
+    /// The address this connection is counted under in the per-address
+    /// table, to give back when it closes; nil when it is not counted.
+    var countedAs: ClientKey?
 
     // Worker bookkeeping.
     var deadlineSlot: Int?
@@ -106,8 +109,11 @@ final class Connection: DeadlineHolder {
         setDeadline(startedAt + timeout - min(timeout, Socket.deferAcceptMilliseconds))
     }
 
-    /// The client's own first byte is next: TLS or a plaintext greeting.
+    /// The client's own first byte is next: TLS or a plaintext greeting —
+    /// unless its address is over a per-address limit or banned (checked
+    /// here, after a PROXY header has named the real client).
     func startSession() {
+        guard admitClientAddress() else { return }
         switch runtime.configuration.tls {
         case .implicit: startHandshake()
         case .starttls: startPlaintext()
@@ -282,6 +288,7 @@ final class Connection: DeadlineHolder {
         record.durationMilliseconds = Int64(MonotonicClock.milliseconds() - startedAt)
         worker.close(client)
         closeBackend()
+        if let countedAs { worker.server.clients.release(countedAs) }
         if [.tlsVersionRefused, .legacyExplained, .legacyRamped].contains(outcome) { worker.server.countRefusedLegacyClient() }
         runtime.telemetry?.connectionEnded(record, offered: tls?.offer?.highestVersion,
                                            negotiated: record.tlsVersion == nil ? nil : tls?.protocolVersion)

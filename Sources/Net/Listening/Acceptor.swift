@@ -111,7 +111,7 @@ final class Acceptor: @unchecked Sendable {
     /// exactly the work the limit exists to avoid — it is just closed.
     private func refuseOverLimit(_ client: Int32, peer: SocketAddress, runtime: ListenerRuntime) {
         if runtime.configuration.tls == .starttls {
-            let reply = MailReplies.tooManyConnections(runtime.mailProtocol, hostname: runtime.configuration.hostname)
+            let reply = MailReplies.refusal(.tooManyConnections, runtime.mailProtocol, hostname: runtime.configuration.hostname)
             _ = reply.withUnsafeBytes { write(client, $0.baseAddress, $0.count) }
         }
         Glibc.close(client)

@@ -12,19 +12,21 @@ final class ListenerRuntime: Sendable {
     let policy: VersionPolicy
     let backends: [Backend]
     let limits: Limits
+    let abuse: AbuseSettings
     /// nil when `[metrics]` is off: then nothing is recorded at all.
     let telemetry: ListenerTelemetry?
 
     var name: String { configuration.name }
     var mailProtocol: MailProtocol { configuration.protocol }
 
-    init(configuration: ListenerConfiguration, tls: TLSContext, limits: Limits, backends: [Backend],
+    init(configuration: ListenerConfiguration, tls: TLSContext, limits: Limits, abuse: AbuseSettings, backends: [Backend],
          telemetry: ListenerTelemetry?) {
         self.configuration = configuration
         self.tls = tls
         self.policy = VersionPolicy(floor: configuration.minVersion, legacy: configuration.legacy)
         self.backends = backends
         self.limits = limits
+        self.abuse = abuse
         self.telemetry = telemetry
     }
 }
