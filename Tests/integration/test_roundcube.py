@@ -1,7 +1,8 @@
 """Issue 16, the page the user sees: Debian's Roundcube with the tlsfloor_history plugin, logging in
 through tlsfloord (STARTTLS) to the real Dovecot, shows each user their own logins from the history
-store that the real tlsfloord wrote — read by PHP as www-data, through the group ACL that the
-plugin's README prescribes, while tlsfloord runs with the shipped unit's UMask=0077.
+store that the real tlsfloord wrote — read by PHP as www-data, through the directory group that
+docs/history.md prescribes (a set-group-ID directory of the web server's group), while tlsfloord
+runs with the shipped unit's UMask=0077.
 
 A headless Chromium logs in as a person would, opens Settings → Login history and the tests read
 the rendered page. Screenshots are kept under $TLSFLOOR_ARTIFACTS (default
@@ -15,8 +16,8 @@ import datetime
 import os
 import pathlib
 import poplib
+import shutil
 import sqlite3
-import subprocess
 import uuid
 
 import pytest
@@ -49,10 +50,10 @@ def artifacts_dir() -> pathlib.Path:
 
 
 def grant_web_server_read(directory: pathlib.Path) -> None:
-    """The README's recipe: the web server's group may enter the store's directory and read every
-    file created in it from now on (a default ACL, which the daemon's umask cannot narrow)."""
-    subprocess.run(["setfacl", "-m", f"g:{WEB_USER}:rx", str(directory)], check=True)
-    subprocess.run(["setfacl", "-d", "-m", f"g:{WEB_USER}:r", str(directory)], check=True)
+    """docs/history.md's recipe: the store's directory belongs to a group the web server is in
+    (here its own group), with the set-group-ID bit, so the files tlsfloord creates (0640) take it."""
+    shutil.chown(directory, group=WEB_USER)
+    directory.chmod(0o2750)
 
 
 def s_client_imap_login(port: int, user, version_flag: str) -> None:
@@ -131,10 +132,10 @@ def plugin_settings(dsn: str) -> dict:
 
 @pytest.fixture(scope="module")
 def history(mail_stack, certificate, tlsfloord_binary, work_root):
-    """The SQLite store, read by PHP as www-data through the README's default ACL only."""
+    """The SQLite store, read by PHP as www-data through the directory's group only."""
     run_id = uuid.uuid4().hex[:8]
     store_dir = work_root / f"history-{run_id}"
-    store_dir.mkdir(mode=0o700)
+    store_dir.mkdir()
     grant_web_server_read(store_dir)
     database = store_dir / "history.db"
     with tlsfloord_with_history(mail_stack, certificate, tlsfloord_binary, work_root / f"tlsfloor-{run_id}.toml",
