@@ -14,6 +14,7 @@ import pathlib
 import pwd
 import secrets
 import shutil
+import signal
 import sqlite3
 import subprocess
 import time
@@ -49,6 +50,14 @@ def php_literal(value) -> str:
     if isinstance(value, dict):
         return "[" + ", ".join(f"{php_literal(key)} => {php_literal(item)}" for key, item in value.items()) + "]"
     raise TypeError(f"no PHP form for {value!r}")
+
+
+def _group_alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 class RoundcubeSite:
@@ -119,7 +128,7 @@ class RoundcubeSite:
         self._server = subprocess.Popen(
             ["setpriv", f"--reuid={WEB_USER}", f"--regid={WEB_USER}", "--init-groups",
              "php", "-S", f"127.0.0.1:{self.port}", "-t", str(self.root / "public_html")],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
             # Chromium asks for the page, its scripts and styles at once.
             env={**os.environ, "PHP_CLI_SERVER_WORKERS": "4"})
         log.close()
@@ -131,15 +140,23 @@ class RoundcubeSite:
         return self
 
     def stop(self) -> None:
+        """Stops the server and its workers: PHP_CLI_SERVER_WORKERS forks them, and they outlive a
+        master that is merely terminated, so the whole process group (its own session) goes."""
         if self._server is None:
             return
-        if self._server.poll() is None:
-            self._server.terminate()
+        group = self._server.pid
+        for signum in (signal.SIGTERM, signal.SIGKILL):
             try:
-                self._server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._server.kill()
-                self._server.wait(timeout=5)
+                os.killpg(group, signum)
+            except ProcessLookupError:
+                break
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and _group_alive(group):
+                self._server.poll()  # reaps the master, so that it does not linger as a zombie
+                time.sleep(0.05)
+            if not _group_alive(group):
+                break
+        self._server.wait(timeout=5)
         self._server = None
 
     def errors(self) -> str:
