@@ -34,6 +34,7 @@ MARKERS = {
     "scaleout": "issue 14: two tlsfloord behind HAProxy (send-proxy-v2) on the test's own network namespaces",
     "notify": "tlsfloord notify: notices to legacy users through the real Postfix, read back from Dovecot",
     "report": "tlsfloord report on the real daemon's log; the HTML page in a real headless Chromium",
+    "roundcube": "issue 16: the Roundcube login history plugin on the real store, in a real headless Chromium",
     "limits": "issue 15: per-address connection limits and rates, failed-login bans, the fail2ban filter",
     "metrics": "issue 15: the [metrics] Prometheus endpoint, scraped with curl and checked with promtool",
     "journal": "a real systemd-journald: TLSFLOOR_* fields, MESSAGE_IDs, the documented journalctl queries",
