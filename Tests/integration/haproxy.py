@@ -16,6 +16,8 @@ import subprocess
 import time
 from typing import Iterable
 
+from processes import terminate
+
 
 @dataclasses.dataclass(frozen=True)
 class Server:
@@ -113,10 +115,4 @@ class HAProxy:
         return self.output_file.read_text(errors="replace")
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
+        terminate(self.process)

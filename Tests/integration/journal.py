@@ -16,6 +16,8 @@ import pathlib
 import subprocess
 import time
 
+from processes import terminate
+
 JOURNALD = "/lib/systemd/systemd-journald"
 
 
@@ -74,11 +76,5 @@ class PrivateJournal:
             time.sleep(0.1)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        terminate(self.process)
         self.output.close()
