@@ -41,8 +41,9 @@ def test_imap_login_select_fetch(implicit_proxy, mail_stack, certificate, versio
         assert imap.sock.version() == PROTOCOL_NAMES[version]
         status, _ = imap.login(carol.address, carol.password)
         assert status == "OK"
-        status, count = imap.select("INBOX")
-        assert status == "OK" and int(count[0]) >= 1
+        status, _ = imap.select("INBOX")
+        assert status == "OK"
+        # Postfix may not have delivered yet: the search waits for the message.
         message = imap_find_subject(imap, subject)
         assert message["From"] == alice.address
         assert "Second line." in message.get_payload()
