@@ -80,13 +80,15 @@ import Testing
         }
     }
 
-    @Test func socketsMeantForAnotherProcessAreNotTaken() throws {
-        setenv("LISTEN_PID", "\(getpid() + 1)", 1)
-        setenv("LISTEN_FDS", "1", 1)
-        setenv("LISTEN_FDNAMES", "imaps", 1)
-        defer { for variable in ["LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES"] { unsetenv(variable) } }
-        let inherited = try InheritedSockets.take()
-        #expect(inherited.isEmpty)
+    /// In a child process too: it sets the environment, which the parallel test runner reads.
+    @Test func socketsMeantForAnotherProcessAreNotTaken() async {
+        await #expect(processExitsWith: .success) {
+            setenv("LISTEN_PID", "\(getpid() + 1)", 1)
+            setenv("LISTEN_FDS", "1", 1)
+            setenv("LISTEN_FDNAMES", "imaps", 1)
+            let inherited = try? InheritedSockets.take()
+            exit(inherited?.isEmpty == true ? EXIT_SUCCESS : EXIT_FAILURE)
+        }
     }
 
     @Test func onlyListeningStreamSocketsQualify() {
