@@ -27,12 +27,10 @@ from conftest import Proxy, mail_listeners
 from daemon import REPO_ROOT, Daemon, Listener, render_config, run_cli, toml_table
 from legacy_logins import imap_login
 from png import count_color, read_pixels
+from postgres import PostgresServer
 from roundcube import WEB_USER, Browser, RoundcubeSite, wait_for_rows
 
 pytestmark = pytest.mark.roundcube
-# The PostgreSQL test server arrives with the history store itself (issue 16's store helper).
-PostgresServer = pytest.importorskip("postgres", reason="Tests/integration/postgres.py is not there: the login "
-                                     "history store has not been merged into this tree").PostgresServer
 
 NOTICE = {
     "en_US": "Your program still uses TLS 1.0/1.1: update it or replace the device (help: https://mail.example.test/tls).",
@@ -106,9 +104,6 @@ def tlsfloord_with_history(mail_stack, certificate, binary, config: pathlib.Path
                                     listeners=listeners.values(), legacy={"action": "allow"})
                       + toml_table("[history]", history))
     check = run_cli("check", "--config", str(config))
-    if check.returncode != 0 and "history: unknown key" in check.stderr:
-        pytest.skip(f"{binary} has no login history store (`[history]` is unknown to it: "
-                    f"{check.stderr.strip()}); the plugin test needs rows the real tlsfloord wrote")
     assert check.returncode == 0, check.stderr
     # The shipped unit's UMask=0077.
     daemon = Daemon(config, list(listeners.values()), binary=binary,
